@@ -1,0 +1,69 @@
+import * as path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
+import { StorageError } from './errors';
+import { Mutex } from './mutex';
+import type { QueryResult, SqlClient, SqlExecutor } from './types';
+
+interface SharedInstance {
+	db: Promise<PGlite>;
+	refs: number;
+	mutex: Mutex;
+}
+
+/**
+ * PGlite keeps its whole database in one process. Two instances on one data
+ * directory would corrupt it, so each directory gets one shared instance per
+ * process, reference counted, and every statement goes through one lock.
+ */
+const instances = new Map<string, SharedInstance>();
+
+function wrap(exec: { query: PGlite['query'] }): SqlExecutor {
+	return {
+		async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+			const res = await exec.query<T>(sql, params as unknown[]);
+			return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+		},
+	};
+}
+
+export async function openPglite(dataDir: string): Promise<SqlClient> {
+	const key = dataDir === 'memory://' ? `memory://${instances.size}:${Date.now()}` : path.resolve(dataDir);
+	let shared = instances.get(key);
+	if (!shared) {
+		const target = key.startsWith('memory://') ? undefined : key;
+		shared = {
+			db: PGlite.create(target, { extensions: { vector } }).catch((err: Error) => {
+				instances.delete(key);
+				throw new StorageError(
+					`Could not open the embedded database in ${target ?? 'memory'}: ${err.message}`,
+					'PGLITE_OPEN',
+					'Check that the folder is writable and not used by another n8n process.',
+				);
+			}),
+			refs: 0,
+			mutex: new Mutex(),
+		};
+		instances.set(key, shared);
+	}
+	shared.refs++;
+	const { mutex } = shared;
+	const db = await shared.db;
+	let closed = false;
+
+	return {
+		kind: 'pglite',
+		label: `embedded PGlite (${key})`,
+		query: (sql, params) => mutex.run(() => wrap(db).query(sql, params)),
+		exec: (sql) => mutex.run(async () => void (await db.exec(sql))),
+		transaction: (fn) => mutex.run(() => db.transaction((tx) => fn(wrap(tx)))),
+		async close() {
+			if (closed) return;
+			closed = true;
+			const current = instances.get(key);
+			if (!current || --current.refs > 0) return;
+			instances.delete(key);
+			await mutex.run(() => db.close());
+		},
+	};
+}
