@@ -2,7 +2,7 @@
 //   unit        pure and fast, no I/O beyond temp files
 //   integration real services: PostgreSQL and RabbitMQ on 127.0.0.1, PGlite in-process
 //   e2e         a real n8n with this package installed the way n8n installs community packages
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
@@ -12,6 +12,7 @@ module.exports = {
 			...common,
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+			globalSetup: '<rootDir>/test/integration/global-setup.js',
 		},
 		{
 			...common,

@@ -65,14 +65,13 @@ function serviceGate(name: string, where: string, ok: boolean): boolean {
 }
 
 /**
- * `describe` that runs only when the service is reachable. Jest collects tests
- * synchronously, so the check runs in beforeAll and each test returns early
- * (after a loud warning) when the service is absent outside CI.
+ * `describe` blocks gated on a service. test/integration/global-setup.js probes
+ * the services once per run (failing the run in CI when one is absent) and
+ * leaves its verdict in the environment the test workers inherit.
  */
-export function withService(check: () => Promise<boolean>) {
-	const state = { ok: false };
-	beforeAll(async () => {
-		state.ok = await check();
-	});
-	return state;
+export function describeWithPostgres(name: string, fn: () => void): void {
+	(process.env.AGENTOS_HAVE_PG === '1' ? describe : describe.skip)(name, fn);
+}
+export function describeWithRabbit(name: string, fn: () => void): void {
+	(process.env.AGENTOS_HAVE_AMQP === '1' ? describe : describe.skip)(name, fn);
 }
