@@ -20,7 +20,24 @@ module.exports = tseslint.config(
 	...tseslint.configs.recommended,
 	{
 		files: ['**/*.js'],
-		languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly', fetch: 'readonly', AbortController: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
+		languageOptions: {
+			sourceType: 'commonjs',
+			globals: {
+				require: 'readonly',
+				module: 'writable',
+				process: 'readonly',
+				__dirname: 'readonly',
+				console: 'readonly',
+				setTimeout: 'readonly',
+				clearTimeout: 'readonly',
+				Buffer: 'readonly',
+				URL: 'readonly',
+				fetch: 'readonly',
+				AbortController: 'readonly',
+				setInterval: 'readonly',
+				clearInterval: 'readonly',
+			},
+		},
 		rules: { '@typescript-eslint/no-require-imports': 'off' },
 	},
 	{
@@ -47,6 +64,14 @@ module.exports = tseslint.config(
 		rules: {
 			...n8nNodesBase.configs.community.rules,
 			...n8nNodesBase.configs.nodes.rules,
+			// Our nodes take AI sub-node inputs (embeddings, chat models, tools, memory),
+			// declared with NodeConnectionTypes as n8n's own AI nodes do; these two rules
+			// predate AI connections and accept only the literal ['main'].
+			'n8n-nodes-base/node-class-description-inputs-wrong-regular-node': 'off',
+			'n8n-nodes-base/node-class-description-outputs-wrong': 'off',
+			// We reuse n8n's built-in credential types where they fit (postgres, rabbitmq),
+			// whose names have no -Api suffix.
+			'n8n-nodes-base/node-class-description-credentials-name-unsuffixed': 'off',
 		},
 	},
 );

@@ -13,11 +13,14 @@ module.exports = {
 			displayName: 'integration',
 			testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
 			globalSetup: '<rootDir>/test/integration/global-setup.js',
+			setupFilesAfterEnv: ['<rootDir>/test/integration/timeout.js'],
 		},
 		{
 			...common,
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			// A guard against a hung n8n, not a speed requirement.
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/harness/timeout.js'],
 			globalSetup: '<rootDir>/test/e2e/harness/global-setup.js',
 			globalTeardown: '<rootDir>/test/e2e/harness/global-teardown.js',
 		},

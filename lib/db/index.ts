@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { openPglite } from './pglite';
-import { openPostgres } from './postgres';
+import { closeIdlePglite, openPglite } from './pglite';
+import { closeIdlePools, openPostgres } from './postgres';
 import type { ConnectionConfig, SqlClient } from './types';
 
 export * from './types';
@@ -27,4 +27,13 @@ export function defaultDataDir(): string {
 	if (process.env.AGENT_OS_DATA_DIR) return path.resolve(process.env.AGENT_OS_DATA_DIR);
 	const userFolder = process.env.N8N_USER_FOLDER || os.homedir();
 	return path.join(userFolder, '.n8n', 'agent-os', 'pglite');
+}
+
+/**
+ * Closes the embedded databases and pools that no handle holds any more.
+ * Handles keep them open for a while after their last close so consecutive
+ * workflow executions reuse them; call this before a process exits.
+ */
+export async function closeIdleConnections(): Promise<void> {
+	await Promise.all([closeIdlePglite(), closeIdlePools()]);
 }

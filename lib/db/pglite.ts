@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
@@ -9,7 +10,15 @@ interface SharedInstance {
 	db: Promise<PGlite>;
 	refs: number;
 	mutex: Mutex;
+	idleTimer?: NodeJS.Timeout;
 }
+
+/**
+ * Opening PGlite takes seconds (WASM start-up and recovery), so an instance
+ * whose last handle closes stays open this long in case the next workflow
+ * execution needs it; the timer does not keep the process alive.
+ */
+export const PGLITE_IDLE_CLOSE_MS = 60_000;
 
 /**
  * PGlite keeps its whole database in one process. Two instances on one data
@@ -28,10 +37,12 @@ function wrap(exec: { query: PGlite['query'] }): SqlExecutor {
 }
 
 export async function openPglite(dataDir: string): Promise<SqlClient> {
-	const key = dataDir === 'memory://' ? `memory://${instances.size}:${Date.now()}` : path.resolve(dataDir);
+	const key =
+		dataDir === 'memory://' ? `memory://${instances.size}:${Date.now()}` : path.resolve(dataDir);
 	let shared = instances.get(key);
 	if (!shared) {
 		const target = key.startsWith('memory://') ? undefined : key;
+		if (target) fs.mkdirSync(target, { recursive: true });
 		shared = {
 			db: PGlite.create(target, { extensions: { vector } }).catch((err: Error) => {
 				instances.delete(key);
@@ -47,6 +58,8 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
 		instances.set(key, shared);
 	}
 	shared.refs++;
+	if (shared.idleTimer) clearTimeout(shared.idleTimer);
+	shared.idleTimer = undefined;
 	const { mutex } = shared;
 	const db = await shared.db;
 	let closed = false;
@@ -62,8 +75,22 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
 			closed = true;
 			const current = instances.get(key);
 			if (!current || --current.refs > 0) return;
-			instances.delete(key);
-			await mutex.run(() => db.close());
+			current.idleTimer = setTimeout(() => void closeInstance(key), PGLITE_IDLE_CLOSE_MS);
+			current.idleTimer.unref();
 		},
 	};
+}
+
+async function closeInstance(key: string): Promise<void> {
+	const shared = instances.get(key);
+	if (!shared || shared.refs > 0) return;
+	instances.delete(key);
+	if (shared.idleTimer) clearTimeout(shared.idleTimer);
+	const db = await shared.db;
+	await shared.mutex.run(() => db.close());
+}
+
+/** Closes every embedded instance nobody holds (tests, benchmarks, shutdown). */
+export async function closeIdlePglite(): Promise<void> {
+	await Promise.all([...instances.keys()].map((key) => closeInstance(key)));
 }

@@ -6,7 +6,11 @@ import type { PostgresConfig, QueryResult, SqlClient, SqlExecutor } from './type
 interface SharedPool {
 	pool: Pool;
 	refs: number;
+	idleTimer?: NodeJS.Timeout;
 }
+
+/** A pool whose last handle closes lingers this long for the next execution. */
+export const POOL_IDLE_CLOSE_MS = 60_000;
 
 /** One pool per server, database and user in a process, shared by every node execution. */
 const pools = new Map<string, SharedPool>();
@@ -16,7 +20,9 @@ function poolKey(cfg: PostgresConfig): string {
 		.update(cfg.password ?? '')
 		.digest('hex')
 		.slice(0, 16);
-	return [cfg.host, cfg.port ?? 5432, cfg.database, cfg.user, cfg.ssl ?? 'disable', secret].join('|');
+	return [cfg.host, cfg.port ?? 5432, cfg.database, cfg.user, cfg.ssl ?? 'disable', secret].join(
+		'|',
+	);
 }
 
 function sslOption(ssl: PostgresConfig['ssl']) {
@@ -85,6 +91,8 @@ export async function openPostgres(cfg: PostgresConfig): Promise<SqlClient> {
 		);
 	}
 	shared.refs++;
+	if (shared.idleTimer) clearTimeout(shared.idleTimer);
+	shared.idleTimer = undefined;
 	let closed = false;
 
 	return {
@@ -113,8 +121,21 @@ export async function openPostgres(cfg: PostgresConfig): Promise<SqlClient> {
 			closed = true;
 			const current = pools.get(key);
 			if (!current || --current.refs > 0) return;
-			pools.delete(key);
-			await pool.end();
+			current.idleTimer = setTimeout(() => void endPool(key), POOL_IDLE_CLOSE_MS);
+			current.idleTimer.unref();
 		},
 	};
+}
+
+async function endPool(key: string): Promise<void> {
+	const shared = pools.get(key);
+	if (!shared || shared.refs > 0) return;
+	pools.delete(key);
+	if (shared.idleTimer) clearTimeout(shared.idleTimer);
+	await shared.pool.end().catch(() => undefined);
+}
+
+/** Ends every pool nobody holds (tests, benchmarks, shutdown). */
+export async function closeIdlePools(): Promise<void> {
+	await Promise.all([...pools.keys()].map((key) => endPool(key)));
 }

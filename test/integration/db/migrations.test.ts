@@ -1,4 +1,10 @@
-import { openClient, migrate, appliedVersions, ensureVectorExtension, StorageError } from '../../../lib/db';
+import {
+	openClient,
+	migrate,
+	appliedVersions,
+	ensureVectorExtension,
+	StorageError,
+} from '../../../lib/db';
 import type { SqlClient } from '../../../lib/db';
 import { PG, describeWithPostgres } from '../../helpers/services';
 
@@ -37,7 +43,11 @@ describeWithPostgres('migrations on the real PostgreSQL', () => {
 	it('rolls a failing migration back completely', async () => {
 		await expect(
 			migrate(client, component, [
-				{ version: 3, name: 'half', up: [`INSERT INTO ${table} VALUES (2)`, 'SELECT * FROM no_such_table'] },
+				{
+					version: 3,
+					name: 'half',
+					up: [`INSERT INTO ${table} VALUES (2)`, 'SELECT * FROM no_such_table'],
+				},
 			]),
 		).rejects.toThrow(/no_such_table/);
 		expect(await appliedVersions(client, component)).toEqual([1, 2]);

@@ -1,0 +1,4 @@
+export * from './embedder';
+export * from './store';
+export * from './validate';
+export type { Metric, CollectionSettings } from './schema';

@@ -1,0 +1,211 @@
+import type { INodeProperties } from 'n8n-workflow';
+import { storageProperty } from '../../shared/storage';
+
+const forOperation = (...operation: string[]) => ({ show: { operation } });
+
+export const properties: INodeProperties[] = [
+	{
+		displayName:
+			'Without an Embeddings sub-node connected, a built-in lexical embedder is used: it matches shared words, not meaning. Connect an Embeddings node (OpenAI, Ollama, …) for semantic search.',
+		name: 'embedderNotice',
+		type: 'notice',
+		default: '',
+	},
+	storageProperty,
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Insert',
+				value: 'insert',
+				description: 'Store one memory per input item',
+				action: 'Insert memories',
+			},
+			{
+				name: 'Search',
+				value: 'search',
+				description: 'Find the memories closest to a query',
+				action: 'Search memories',
+			},
+		],
+		default: 'insert',
+	},
+	{
+		displayName: 'Collection',
+		name: 'collection',
+		type: 'string',
+		default: 'memories',
+		required: true,
+		description:
+			'Table of memories with one embedding dimension. Lower-case letters, digits and _; created on first insert.',
+	},
+	{
+		displayName: 'Namespace',
+		name: 'namespace',
+		type: 'string',
+		default: 'default',
+		required: true,
+		description:
+			'Scope of the memory, e.g. a tenant or project. Letters, digits and _ . : @ -. Searches only see their own namespace.',
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		required: true,
+		displayOptions: forOperation('insert'),
+		description: 'The content to remember',
+	},
+	{
+		displayName: 'Metadata',
+		name: 'metadata',
+		type: 'json',
+		default: '{}',
+		displayOptions: forOperation('insert'),
+		description: 'A JSON object stored with the memory and usable in search filters',
+	},
+	{
+		displayName: 'Query',
+		name: 'query',
+		type: 'string',
+		default: '',
+		required: true,
+		displayOptions: forOperation('search'),
+		description: 'What to look for',
+	},
+	{
+		displayName: 'Top K',
+		name: 'topK',
+		type: 'number',
+		typeOptions: { minValue: 1, maxValue: 1000 },
+		default: 5,
+		displayOptions: forOperation('search'),
+		description: 'How many memories to return (1-1000)',
+	},
+	{
+		displayName: 'Metadata Filter',
+		name: 'filter',
+		type: 'json',
+		default: '{}',
+		displayOptions: forOperation('search'),
+		description:
+			'Only return memories whose metadata contains these key/value pairs, e.g. {"source": "email"}',
+	},
+	{
+		displayName: 'Output',
+		name: 'outputMode',
+		type: 'options',
+		displayOptions: forOperation('search'),
+		options: [
+			{ name: 'One Item per Result', value: 'perResult' },
+			{
+				name: 'One Item per Query',
+				value: 'perQuery',
+				description: 'An item with a "results" array, also when nothing matched',
+			},
+		],
+		default: 'perResult',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: forOperation('insert'),
+		options: [
+			{
+				displayName: 'Agent ID',
+				name: 'agentId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one agent',
+			},
+			{
+				displayName: 'Expire After (Seconds)',
+				name: 'ttlSeconds',
+				type: 'number',
+				default: 0,
+				description: 'Forget the memory after this many seconds. 0 keeps it forever.',
+			},
+			{
+				displayName: 'Max Text Length',
+				name: 'maxTextLength',
+				type: 'number',
+				default: 100000,
+				description: 'Longer texts are refused with an error',
+			},
+			{
+				displayName: 'Memory ID',
+				name: 'id',
+				type: 'string',
+				default: '',
+				description: 'A stable ID for the memory; left empty, one is generated',
+			},
+			{
+				displayName: 'Session ID',
+				name: 'sessionId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one conversation',
+			},
+			{
+				displayName: 'User ID',
+				name: 'userId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one user',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: forOperation('search'),
+		options: [
+			{
+				displayName: 'Agent ID',
+				name: 'agentId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one agent',
+			},
+			{
+				displayName: 'Max Text Length',
+				name: 'maxTextLength',
+				type: 'number',
+				default: 100000,
+				description: 'Longer texts are refused with an error',
+			},
+			{
+				displayName: 'Search Breadth (Ef Search)',
+				name: 'efSearch',
+				type: 'number',
+				default: 40,
+				description: 'HNSW candidates examined per search; higher is more accurate and slower',
+			},
+			{
+				displayName: 'Session ID',
+				name: 'sessionId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one conversation',
+			},
+			{
+				displayName: 'User ID',
+				name: 'userId',
+				type: 'string',
+				default: '',
+				description: 'Narrow the scope to one user',
+			},
+		],
+	},
+];
