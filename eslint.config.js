@@ -23,7 +23,9 @@ module.exports = tseslint.config(
 		languageOptions: {
 			sourceType: 'commonjs',
 			globals: {
+				jest: 'readonly',
 				require: 'readonly',
+				globalThis: 'readonly',
 				module: 'writable',
 				process: 'readonly',
 				__dirname: 'readonly',
