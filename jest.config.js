@@ -6,6 +6,7 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
+	testSequencer: '<rootDir>/test/e2e/harness/sequencer.js',
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{
