@@ -31,7 +31,7 @@ function run(cmd, args, extraEnv = {}) {
 	return res.status === 0;
 }
 
-function jest(title, args, extraEnv) {
+function runJest(title, args, extraEnv) {
 	step(title);
 	const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agentos-jest-')), 'result.json');
 	const ok = run(process.execPath, [jestBin, ...args, '--json', `--outputFile=${out}`], extraEnv);
@@ -63,13 +63,13 @@ if (
 
 if (want('unit') || want('integration')) {
 	const projects = ['unit', 'integration'].filter(want);
-	jest(
+	runJest(
 		`${projects.join(' + ')} tests`,
 		projects.flatMap((p) => ['--selectProjects', p]),
 	);
 }
 if (want('e2e')) {
-	jest('end-to-end tests in a real n8n', ['--selectProjects', 'e2e', '--runInBand'], {
+	runJest('end-to-end tests in a real n8n', ['--selectProjects', 'e2e', '--runInBand'], {
 		AGENT_OS_SKIP_BUILD: '1',
 	});
 }
