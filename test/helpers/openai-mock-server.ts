@@ -50,6 +50,57 @@ export interface RecordedRequest {
 
 export type ReplyHandler = (request: RecordedRequest) => MockReply;
 
+/**
+ * A scripted answer chosen by what the request holds, so concurrent
+ * conversations (several n8n executions at once) each get the right reply.
+ * Every given condition must hold; the first matching rule wins.
+ */
+export interface MockRule {
+	/** Substring of the system message. */
+	system?: string;
+	/** Role of the last message: 'user', 'tool' or 'assistant'. */
+	lastRole?: string;
+	/** Substring of the last message's content. */
+	lastContains?: string;
+	/** Substring anywhere in the request's messages. */
+	anyContains?: string;
+	/** Only when the request offers a tool of this name. */
+	hasTool?: string;
+	reply: MockReply;
+	/** Use at most this many times (default: unlimited). */
+	times?: number;
+}
+
+function messageText(m: { content?: unknown } | undefined): string {
+	if (!m) return '';
+	if (typeof m.content === 'string') return m.content;
+	return JSON.stringify(m.content ?? '');
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function ruleMatches(rule: MockRule, body: any): boolean {
+	const messages: Array<{ role?: string; content?: unknown }> = body?.messages ?? [];
+	const last = messages[messages.length - 1];
+	const system = messages
+		.filter((m) => m.role === 'system' || m.role === 'developer')
+		.map(messageText)
+		.join('\n');
+	if (rule.system !== undefined && !system.includes(rule.system)) return false;
+	if (rule.lastRole !== undefined && last?.role !== rule.lastRole) return false;
+	if (rule.lastContains !== undefined && !messageText(last).includes(rule.lastContains))
+		return false;
+	if (
+		rule.anyContains !== undefined &&
+		!messages.map(messageText).join('\n').includes(rule.anyContains)
+	)
+		return false;
+	if (rule.hasTool !== undefined) {
+		const tools: Array<{ function?: { name?: string } }> = body?.tools ?? [];
+		if (!tools.some((t) => t.function?.name === rule.hasTool)) return false;
+	}
+	return true;
+}
+
 export interface MockServerOptions {
 	host?: string;
 	port?: number;
@@ -60,6 +111,7 @@ export interface MockServerOptions {
 export class OpenAiMockServer {
 	readonly requests: RecordedRequest[] = [];
 	private readonly queue: MockReply[] = [];
+	private readonly rules: MockRule[] = [];
 	private handler: ReplyHandler = () => ({ content: 'OK' });
 	private readonly sockets = new Set<import('node:net').Socket>();
 	private counter = 0;
@@ -120,12 +172,19 @@ export class OpenAiMockServer {
 		return this;
 	}
 
+	/** Adds scripted rules (see MockRule); they answer after the queue, before the handler. */
+	addRules(...rules: MockRule[]): this {
+		this.rules.push(...rules.map((r) => ({ ...r })));
+		return this;
+	}
+
 	pending(): number {
 		return this.queue.length;
 	}
 
 	reset(): void {
 		this.queue.length = 0;
+		this.rules.length = 0;
 		this.requests.length = 0;
 		this.handler = () => ({ content: 'OK' });
 	}
@@ -133,6 +192,15 @@ export class OpenAiMockServer {
 	async close(): Promise<void> {
 		for (const socket of this.sockets) socket.destroy();
 		await new Promise<void>((resolve) => this.server.close(() => resolve()));
+	}
+
+	private takeRule(body: unknown): MockReply | undefined {
+		const rule = this.rules.find(
+			(r) => (r.times === undefined || r.times > 0) && ruleMatches(r, body),
+		);
+		if (!rule) return undefined;
+		if (rule.times !== undefined) rule.times--;
+		return rule.reply;
 	}
 
 	private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -154,6 +222,26 @@ export class OpenAiMockServer {
 		};
 		this.requests.push(record);
 
+		// Control endpoints, so a test in another process can script this server.
+		if (path.startsWith('/__admin/')) {
+			this.requests.pop();
+			if (req.method === 'POST' && path === '/__admin/rules') {
+				this.addRules(...((body as { rules?: MockRule[] })?.rules ?? []));
+				return json(res, 200, { rules: this.rules.length });
+			}
+			if (req.method === 'POST' && path === '/__admin/enqueue') {
+				this.enqueue(...((body as { replies?: MockReply[] })?.replies ?? []));
+				return json(res, 200, { pending: this.queue.length });
+			}
+			if (req.method === 'POST' && path === '/__admin/reset') {
+				this.reset();
+				return json(res, 200, {});
+			}
+			if (req.method === 'GET' && path === '/__admin/requests') {
+				return json(res, 200, { requests: this.completions.map((r) => r.body) });
+			}
+			return json(res, 404, { error: { message: `no admin route ${path}` } });
+		}
 		if (req.method === 'GET' && path.endsWith('/models')) {
 			return json(res, 200, {
 				object: 'list',
@@ -166,7 +254,7 @@ export class OpenAiMockServer {
 			});
 		}
 
-		const reply = this.queue.shift() ?? this.handler(record);
+		const reply = this.queue.shift() ?? this.takeRule(body) ?? this.handler(record);
 		if (reply.delayMs) {
 			const closed = await waitOrClose(reply.delayMs, req);
 			if (closed) {

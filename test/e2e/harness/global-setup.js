@@ -8,6 +8,9 @@ const { startLocalN8n, writeState } = require('../../../scripts/lib/local-n8n');
 const { freePort } = require('../../../scripts/lib/n8n-process');
 const { E2E_DIR, ROOT } = require('../../../scripts/lib/paths');
 const { STATE_FILE, RUN_DIR } = require('./state');
+const { credentialFactory } = require('./credentials');
+require('../../../scripts/ts-register');
+const { OpenAiMockServer } = require('../../helpers/openai-mock-server.ts');
 
 module.exports = async () => {
 	const env = { ...process.env };
@@ -18,9 +21,14 @@ module.exports = async () => {
 	fs.rmSync(RUN_DIR, { recursive: true, force: true });
 	const userFolder = path.join(RUN_DIR, 'user');
 	const port = await freePort();
+	// The chat models of the templates talk to this local OpenAI-compatible
+	// server; tests script its answers over its /__admin routes.
+	const openai = await OpenAiMockServer.start();
+	globalThis.__AGENT_OS_OPENAI__ = openai;
 	const started = await startLocalN8n({
 		userFolder,
 		port,
+		credentialFor: credentialFactory({ openaiUrl: openai.url }),
 		log: (m) => console.log(`[e2e] ${m}`),
 	});
 	const pid = started.child.pid;
@@ -42,6 +50,7 @@ module.exports = async () => {
 		apiKey: started.client.apiKey,
 		cookie: started.client.cookie,
 		workflows: started.workflows,
+		openaiUrl: openai.url,
 		e2eDir: E2E_DIR,
 	});
 };
