@@ -44,6 +44,13 @@ export const LATENCY_BUCKETS = [
 
 /** Every metric name registered through this module, for the dashboard consistency test. */
 export const registeredMetricNames = new Set<string>();
+/** Type and label names of each registered metric. */
+export const registeredMetrics = new Map<string, { type: string; labels: string[] }>();
+
+function record(full: string, type: string, labels: string[]): void {
+	registeredMetricNames.add(full);
+	registeredMetrics.set(full, { type, labels: [...labels] });
+}
 
 function existing<T>(name: string): T | undefined {
 	const p = loadProm();
@@ -52,7 +59,7 @@ function existing<T>(name: string): T | undefined {
 
 export function counter(name: string, help: string, labelNames: string[] = []): Counter {
 	const full = METRIC_PREFIX + name;
-	registeredMetricNames.add(full);
+	record(full, 'counter', labelNames);
 	const p = loadProm();
 	if (!p) return { inc: () => undefined };
 	const c =
@@ -68,7 +75,7 @@ export function histogram(
 	buckets = LATENCY_BUCKETS,
 ): Histogram {
 	const full = METRIC_PREFIX + name;
-	registeredMetricNames.add(full);
+	record(full, 'histogram', labelNames);
 	const p = loadProm();
 	if (!p) return { observe: () => undefined, startTimer: () => () => undefined };
 	const h =
@@ -86,7 +93,7 @@ export function histogram(
 
 export function gauge(name: string, help: string, labelNames: string[] = []): Gauge {
 	const full = METRIC_PREFIX + name;
-	registeredMetricNames.add(full);
+	record(full, 'gauge', labelNames);
 	const p = loadProm();
 	if (!p) return { set: () => undefined };
 	const g =

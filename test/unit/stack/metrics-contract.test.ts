@@ -57,29 +57,6 @@ describe('observability/metrics-contract.json', () => {
 		}
 	});
 
-	it('lists the metrics the engines agreed on', () => {
-		expect(Object.keys(contract.agentos).sort()).toEqual(
-			[
-				'agentos_memory_operations_total',
-				'agentos_memory_operation_seconds',
-				'agentos_graph_operations_total',
-				'agentos_graph_operation_seconds',
-				'agentos_airlock_decisions_total',
-				'agentos_airlock_findings_total',
-				'agentos_airlock_check_seconds',
-				'agentos_team_runs_total',
-				'agentos_team_delegations_total',
-				'agentos_team_tokens_total',
-				'agentos_team_failures_total',
-				'agentos_team_run_seconds',
-				'agentos_bus_published_total',
-				'agentos_bus_consumed_total',
-				'agentos_bus_dead_lettered_total',
-				'agentos_bus_rpc_seconds',
-			].sort(),
-		);
-	});
-
 	it('names n8n metrics with the n8n_ prefix', () => {
 		for (const name of Object.keys(contract.n8n)) expect(name).toMatch(/^n8n_/);
 	});
