@@ -1,0 +1,111 @@
+import { normalizeName } from './validate';
+
+/** Edit distance (insert, delete, substitute), two rows of memory. */
+export function levenshtein(a: string, b: string): number {
+	if (a === b) return 0;
+	if (!a.length) return b.length;
+	if (!b.length) return a.length;
+	let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+	let cur = new Array<number>(b.length + 1);
+	for (let i = 1; i <= a.length; i++) {
+		cur[0] = i;
+		for (let j = 1; j <= b.length; j++) {
+			const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+			cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+		}
+		[prev, cur] = [cur, prev];
+	}
+	return prev[b.length];
+}
+
+function trigrams(s: string): Set<string> {
+	const out = new Set<string>();
+	for (const word of s.split(' ')) {
+		if (!word) continue;
+		const padded = `  ${word} `;
+		for (let i = 0; i + 3 <= padded.length; i++) out.add(padded.slice(i, i + 3));
+	}
+	return out;
+}
+
+/** pg_trgm-style similarity: shared trigrams over all trigrams of both words. */
+export function trigramSimilarity(a: string, b: string): number {
+	const ta = trigrams(a);
+	const tb = trigrams(b);
+	if (!ta.size && !tb.size) return 1;
+	let shared = 0;
+	for (const t of ta) if (tb.has(t)) shared++;
+	return shared / (ta.size + tb.size - shared);
+}
+
+/**
+ * How alike two names are, 0..1, compared in normalized form: the better of
+ * trigram similarity and 1 - edit distance / length. Trigrams catch
+ * reordered and extended names, edit distance catches typos in short ones.
+ */
+export function nameSimilarity(a: string, b: string): number {
+	const na = normalizeName(a);
+	const nb = normalizeName(b);
+	if (!na || !nb) return 0;
+	if (na === nb) return 1;
+	const lev = 1 - levenshtein(na, nb) / Math.max(na.length, nb.length);
+	return Math.max(lev, trigramSimilarity(na, nb));
+}
+
+export interface ResolutionCandidate {
+	key: string;
+	type: string;
+	name: string;
+	aliases: string[];
+}
+
+export type Resolution =
+	| { kind: 'exact'; key: string }
+	| { kind: 'fuzzy'; key: string; similarity: number }
+	| { kind: 'ambiguous'; candidates: Array<{ key: string; similarity: number }> }
+	| { kind: 'new' };
+
+export interface ResolveOptions {
+	/** Similarity from which a fuzzy match counts; default 0.8. */
+	threshold?: number;
+	/** A fuzzy winner must lead the runner-up by this much, else it is ambiguous; default 0.05. */
+	margin?: number;
+}
+
+/**
+ * Entity resolution, in order: an exact match on the normalized name or an
+ * alias (same type) wins outright; then the single best fuzzy match above
+ * the threshold; several close fuzzy matches are `ambiguous` (the model
+ * breaks the tie); nothing close is `new`.
+ */
+export function resolveEntity(
+	entity: { type: string; name: string; aliases?: string[] },
+	candidates: ResolutionCandidate[],
+	options: ResolveOptions = {},
+): Resolution {
+	const threshold = options.threshold ?? 0.8;
+	const margin = options.margin ?? 0.05;
+	const sameType = candidates.filter((c) => c.type === entity.type);
+	const names = [entity.name, ...(entity.aliases ?? [])].map(normalizeName).filter(Boolean);
+	const exact = sameType
+		.filter((c) => [c.name, ...c.aliases].map(normalizeName).some((n) => names.includes(n)))
+		.sort((a, b) => (a.key < b.key ? -1 : 1));
+	if (exact.length) return { kind: 'exact', key: exact[0].key };
+	const scored = sameType
+		.map((c) => ({
+			key: c.key,
+			similarity: Math.max(
+				...[c.name, ...c.aliases].flatMap((cn) => names.map((n) => nameSimilarity(n, cn))),
+			),
+		}))
+		.filter((s) => s.similarity >= threshold)
+		.sort((a, b) => b.similarity - a.similarity || (a.key < b.key ? -1 : 1));
+	if (!scored.length) return { kind: 'new' };
+	if (scored.length === 1 || scored[0].similarity - scored[1].similarity >= margin) {
+		return { kind: 'fuzzy', key: scored[0].key, similarity: scored[0].similarity };
+	}
+	return {
+		kind: 'ambiguous',
+		candidates: scored.filter((s) => scored[0].similarity - s.similarity < margin),
+	};
+}
