@@ -3,5 +3,9 @@
 module.exports = {
 	db: require('./dist/lib/db'),
 	memory: require('./dist/lib/memory'),
+	graph: require('./dist/lib/graph'),
+	compliance: require('./dist/lib/compliance'),
+	team: require('./dist/lib/team'),
+	bus: require('./dist/lib/bus'),
 	metrics: require('./dist/lib/metrics'),
 };
