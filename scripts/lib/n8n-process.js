@@ -74,8 +74,11 @@ async function startN8n({
 }) {
 	fs.mkdirSync(userFolder, { recursive: true });
 	const log = fs.createWriteStream(logFile, { flags: 'a' });
+	// The task runners' broker listens on a port of its own (5679 by default):
+	// a free one lets several local n8n instances run side by side.
+	const brokerPort = extraEnv?.N8N_RUNNERS_BROKER_PORT ?? String(await freePort());
 	const child = spawn(process.execPath, [bin, 'start'], {
-		env: n8nEnv({ userFolder, port, extra: extraEnv }),
+		env: n8nEnv({ userFolder, port, extra: { N8N_RUNNERS_BROKER_PORT: brokerPort, ...extraEnv } }),
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let ready = false;
