@@ -12,7 +12,7 @@ import { errorItem, toNodeError } from '../shared/errors';
 import { exportAudit, verifyAudit } from './actions/audit';
 import { checkItems } from './actions/check';
 import { holdForReview } from './actions/hold';
-import { OUTPUTS_EXPRESSION, approvedFirst, ordered } from './actions/outputs';
+import { OUTPUTS_EXPRESSION, ordered } from './actions/outputs';
 import { policyFromParameters } from './actions/policy';
 import { reviewWebhook } from './actions/webhook';
 import { properties } from './descriptions/properties';
@@ -94,19 +94,13 @@ export class ComplianceAirlock implements INodeType {
 			return ordered(
 				results.flatMap((r) => (r.approved ? [r.approved] : [])),
 				results.flatMap((r) => (r.rejected ? [r.rejected] : [])),
-				true,
 			);
 		} catch (error) {
 			// Policy, storage or audit failures concern the whole batch; an error item is never approved.
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
 			const failed = this.getInputData().map((_, i) => errorItem(error, i));
 			if (operation !== 'check' && operation !== 'sendAndWait') return [failed];
-			const first = approvedFirst(
-				operation,
-				this.getNodeParameter('limitWaitTime', 0, true) as boolean,
-				this.getNodeParameter('timeoutDecision', 0, 'reject') as string,
-			);
-			return ordered([], failed, first);
+			return ordered([], failed);
 		} finally {
 			await store?.close();
 		}

@@ -7,7 +7,7 @@ import {
 import { scrubSecrets } from '../../../lib/db';
 import { ValidationError, type ComplianceStore, type Policy } from '../../../lib/compliance';
 import { checkItems } from './check';
-import { approvedFirst, ordered } from './outputs';
+import { ordered } from './outputs';
 
 /** What a hold keeps until its decision: the items for each outcome. */
 export interface HoldPayload {
@@ -41,7 +41,6 @@ export async function holdForReview(
 ): Promise<INodeExecutionData[][]> {
 	const limit = ctx.getNodeParameter('limitWaitTime', 0, true) as boolean;
 	const timeoutDecision = ctx.getNodeParameter('timeoutDecision', 0, 'reject') as string;
-	const first = approvedFirst('sendAndWait', limit, timeoutDecision);
 	const onlyWhenNeeded = ctx.getNodeParameter('holdOnlyWhenNeeded', 0, true) as boolean;
 	const reviewers = parseReviewers(ctx.getNodeParameter('reviewers', 0, '') as string);
 	const required = ctx.getNodeParameter('requiredApprovals', 0, 1) as number;
@@ -61,7 +60,7 @@ export async function holdForReview(
 			else payload.blocked.push(r.rejected);
 		} else if (r.approved) (onlyWhenNeeded ? payload.pass : payload.held).push(r.approved);
 	}
-	if (!payload.held.length) return ordered(payload.pass, payload.blocked, first);
+	if (!payload.held.length) return ordered(payload.pass, payload.blocked);
 
 	// Review items carry the tagged text; once approved they leave with the policy's redaction.
 	const lines = payload.held.map((item, k) => {
@@ -137,6 +136,18 @@ export async function holdForReview(
 			},
 		});
 	}
+	if (expiresAt) {
+		// A hold that times out is resumed by n8n with the node's input items on its first
+		// output (Approved). Those items are replaced here, in the list n8n keeps for the
+		// resume, by what the timeout decision lets through, so unreviewed input never
+		// leaves on Approved.
+		const timeoutItems =
+			timeoutDecision === 'approve'
+				? [...payload.pass, ...stampTimeout(payload.held, hold.id)]
+				: payload.pass;
+		const input = ctx.getInputData();
+		input.splice(0, input.length, ...timeoutItems);
+	}
 	await ctx.putExecutionToWait(expiresAt ?? WAIT_INDEFINITELY);
 	// Shown on the node while the execution waits; replaced by the decision when it resumes.
 	const info: INodeExecutionData = {
@@ -156,5 +167,13 @@ export async function holdForReview(
 			.flat()
 			.filter(Boolean) as INodeExecutionData['pairedItem'],
 	};
-	return ordered([info], [], true);
+	return ordered([info], []);
+}
+
+function stampTimeout(items: INodeExecutionData[], holdId: string): INodeExecutionData[] {
+	const review = { holdId, status: 'approved', timedOut: true, votes: [] };
+	return items.map((item) => ({
+		...item,
+		json: { ...item.json, airlock: { ...((item.json.airlock as IDataObject) ?? {}), review } },
+	}));
 }

@@ -1,26 +1,19 @@
 import type { INodeExecutionData } from 'n8n-workflow';
 
 /**
- * Output order. A hold that times out is resumed by n8n with its input items
- * on the node's first output, so for "Hold for Human Review" with a timeout
- * the first output is the branch of the timeout decision. The `outputs`
- * expression in the node description mirrors this function.
+ * Approved is always the first output. n8n resumes a waiting node by passing
+ * on only its first output (the first list of webhook()'s workflowData, or
+ * the node's input items when the wait times out), so after a hold only the
+ * first output can continue: approved items go on there, and the items a
+ * reviewer or the timeout rejects end the execution (their decision is on the
+ * audit trail). The `outputs` expression in the node description mirrors this.
  */
-export function approvedFirst(
-	operation: string,
-	limitWaitTime: boolean,
-	timeoutDecision: string,
-): boolean {
-	return !(operation === 'sendAndWait' && limitWaitTime && timeoutDecision !== 'approve');
-}
-
 export function ordered(
 	approved: INodeExecutionData[],
 	rejected: INodeExecutionData[],
-	first: boolean,
 ): INodeExecutionData[][] {
-	return first ? [approved, rejected] : [rejected, approved];
+	return [approved, rejected];
 }
 
 export const OUTPUTS_EXPRESSION =
-	'={{ ["check", "sendAndWait"].includes($parameter.operation) ? (($parameter.operation === "sendAndWait" && $parameter.limitWaitTime !== false && $parameter.timeoutDecision !== "approve") ? [{ "type": "main", "displayName": "Rejected" }, { "type": "main", "displayName": "Approved" }] : [{ "type": "main", "displayName": "Approved" }, { "type": "main", "displayName": "Rejected" }]) : [{ "type": "main" }] }}';
+	'={{ ["check", "sendAndWait"].includes($parameter.operation) ? [{ "type": "main", "displayName": "Approved" }, { "type": "main", "displayName": "Rejected" }] : [{ "type": "main" }] }}';

@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { HoldPayload } from './hold';
-import { approvedFirst, ordered } from './outputs';
+import { ordered } from './outputs';
 import { confirmPage, resultPage } from '../pages';
 import { openStore } from '../storage';
 
@@ -110,17 +110,12 @@ export async function reviewWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 			hold.status === 'approved'
 				? payload.blocked
 				: [...stamp(payload.held, review), ...payload.blocked];
-		const first = approvedFirst(
-			'sendAndWait',
-			ctx.getNodeParameter('limitWaitTime', true) as boolean,
-			ctx.getNodeParameter('timeoutDecision', 'reject') as string,
-		);
 		return {
 			webhookResponse: resultPage(
 				hold.status === 'approved' ? 'Approved' : 'Rejected',
 				`The held items are ${hold.status}. The workflow continues.`,
 			),
-			workflowData: ordered(approved, rejected, first),
+			workflowData: ordered(approved, rejected),
 		};
 	} finally {
 		await store.close();

@@ -235,17 +235,17 @@ export const properties: INodeProperties[] = [
 			{
 				name: 'Reject',
 				value: 'reject',
-				description: 'The first output is Rejected; held items leave there',
+				description: 'Held items do not continue; items that needed no review leave on Approved',
 			},
 			{
 				name: 'Approve',
 				value: 'approve',
-				description: 'The first output is Approved; held items leave there unchanged',
+				description: "Held items leave on Approved with the policy's redaction",
 			},
 		],
 		default: 'reject',
 		description:
-			'When time runs out n8n resumes the node and passes the held input items to its first output; this choice decides which output comes first',
+			'What happens to the held items when time runs out. After a hold, n8n continues the node on its first output (Approved) only; rejected items end the execution and stay on the audit trail.',
 	},
 	{
 		displayName: 'Audit',

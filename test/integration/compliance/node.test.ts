@@ -88,7 +88,10 @@ describe('Compliance Airlock node on embedded storage', () => {
 		const waiting = await node.execute.call(run.ctx);
 		expect(run.waits).toHaveLength(1);
 		expect(run.signatureRequired()).toBe(true);
-		// Rejected is the first output (timeout decision), Approved the second; the hold info is shown on the first.
+		// What n8n resumes with on Approved if the hold times out (decision reject): only the
+		// item that needed no review.
+		expect(input.map((i) => i.json.text)).toEqual(['the weather is nice']);
+		// The hold info is shown on the first output (Approved) while the execution waits.
 		const hold = waiting[0][0].json.hold as {
 			links: Array<{ reviewer: string; approve: string; reject: string }>;
 			notify: { sent: boolean; error: string };
@@ -122,7 +125,7 @@ describe('Compliance Airlock node on embedded storage', () => {
 
 		const second = webhookContext(hold.links[2].approve, 'POST', webParams);
 		const resumed = await node.webhook.call(second.ctx);
-		const [rejected, approved] = resumed.workflowData as Array<
+		const [approved, rejected] = resumed.workflowData as Array<
 			Array<{ json: Record<string, unknown>; pairedItem: unknown }>
 		>;
 		expect(rejected).toEqual([]);
@@ -163,6 +166,8 @@ describe('Compliance Airlock node on embedded storage', () => {
 		const waiting = await node.execute.call(run.ctx);
 		const link = (waiting[0][0].json.hold as { links: Array<{ reject: string; approve: string }> })
 			.links[0];
+		// A timeout would let nothing through: the held and the blocked item stay out.
+		expect(input).toEqual([]);
 		const webParams = {
 			storage: 'embedded',
 			auditChain: 'node-reject',
@@ -171,12 +176,30 @@ describe('Compliance Airlock node on embedded storage', () => {
 			timeoutDecision: 'reject',
 		};
 		const resumed = await node.webhook.call(webhookContext(link.reject, 'POST', webParams).ctx);
-		const [rejected, approved] = resumed.workflowData as Array<
+		const [approved, rejected] = resumed.workflowData as Array<
 			Array<{ json: Record<string, unknown> }>
 		>;
 		expect(approved).toEqual([]);
 		expect(rejected).toHaveLength(2);
 		expect(JSON.stringify(rejected)).not.toContain('AKIAIOSFODNN7EXAMPLE');
+	});
+
+	it('a hold whose timeout decision is approve resumes with the redacted held items', async () => {
+		const input = [{ json: { text: 'mail ann@example.com' } }];
+		const run = executeContext(
+			input,
+			strictHold('node-timeout-approve', {
+				timeoutDecision: 'approve',
+				text: () => 'mail ann@example.com',
+			}),
+		);
+		await node.execute.call(run.ctx);
+		expect(run.waits).toHaveLength(1);
+		expect(input).toHaveLength(1);
+		expect(input[0].json.text).not.toContain('ann@example.com');
+		expect(input[0].json).toMatchObject({
+			airlock: { review: { status: 'approved', timedOut: true } },
+		});
 	});
 
 	it('concurrent clicks on the same hold resume the execution exactly once', async () => {
@@ -210,7 +233,7 @@ describe('Compliance Airlock node on embedded storage', () => {
 	it('no hold when nothing needs review: items leave at once', async () => {
 		const input = [{ json: { text: 'hello' } }];
 		const run = executeContext(input, strictHold('node-pass', { text: () => 'hello' }));
-		const [rejected, approved] = await node.execute.call(run.ctx);
+		const [approved, rejected] = await node.execute.call(run.ctx);
 		expect(run.waits).toHaveLength(0);
 		expect(rejected).toEqual([]);
 		expect(approved[0].json.text).toBe('hello');

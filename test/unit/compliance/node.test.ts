@@ -1,5 +1,4 @@
 import { ComplianceAirlock } from '../../../nodes/ComplianceAirlock/ComplianceAirlock.node';
-import { approvedFirst } from '../../../nodes/ComplianceAirlock/actions/outputs';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { executeContext } from './node-context';
 
@@ -140,18 +139,11 @@ describe('Compliance Airlock node: check (no audit)', () => {
 			findings: [expect.objectContaining({ type: 'LLM_JUDGE' })],
 		});
 	});
-
-	it('output order puts the timeout decision first for holds', () => {
-		expect(approvedFirst('check', true, 'reject')).toBe(true);
-		expect(approvedFirst('sendAndWait', true, 'reject')).toBe(false);
-		expect(approvedFirst('sendAndWait', true, 'approve')).toBe(true);
-		expect(approvedFirst('sendAndWait', false, 'reject')).toBe(true);
-	});
 });
 
 describe('Compliance Airlock node: failures never reach Approved', () => {
 	it.each([
-		['reject', 0],
+		['reject', 1],
 		['approve', 1],
 	])(
 		'hold with timeout decision %s puts a failed batch on the Rejected output (index %i)',
