@@ -18,6 +18,18 @@ export const MEMORY_MIGRATIONS: Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 2,
+		name: 'namespace default TTL',
+		up: [
+			`CREATE TABLE IF NOT EXISTS agentos_memory_namespace_ttl (
+				collection text NOT NULL,
+				namespace text NOT NULL,
+				ttl_seconds double precision NOT NULL CHECK (ttl_seconds > 0),
+				PRIMARY KEY (collection, namespace)
+			)`,
+		],
+	},
 ];
 
 export type Metric = 'cosine' | 'l2' | 'inner_product';
@@ -51,6 +63,51 @@ function opsClass(metric: Metric, type: 'vector' | 'halfvec'): string {
 	return `${type}_${suffix}`;
 }
 
+function indexName(collection: string, suffix: string): string {
+	return quoteIdent(`agentos_mem_${collection}_${suffix}`.slice(0, 63), 'index');
+}
+
+/** The vector index of a collection's table (none for index type "none"). */
+export async function createVectorIndex(
+	tx: SqlExecutor,
+	name: string,
+	s: Pick<CollectionSettings, 'dimension' | 'metric' | 'indexType' | 'hnsw' | 'ivfflat'>,
+): Promise<void> {
+	const table = memoryTable(name);
+	const type = vectorType(s.dimension);
+	const ix = indexName(name, 'vec');
+	if (s.indexType === 'hnsw') {
+		const m = Math.trunc(s.hnsw?.m ?? 16);
+		const ef = Math.trunc(s.hnsw?.efConstruction ?? 64);
+		await tx.query(
+			`CREATE INDEX IF NOT EXISTS ${ix} ON ${table} USING hnsw (embedding ${opsClass(s.metric, type)}) WITH (m = ${m}, ef_construction = ${ef})`,
+		);
+	} else if (s.indexType === 'ivfflat') {
+		const lists = Math.trunc(s.ivfflat?.lists ?? 100);
+		await tx.query(
+			`CREATE INDEX IF NOT EXISTS ${ix} ON ${table} USING ivfflat (embedding ${opsClass(s.metric, type)}) WITH (lists = ${lists})`,
+		);
+	}
+}
+
+/** The full-text and metadata indexes of a collection's table. */
+export async function createSearchIndexes(tx: SqlExecutor, name: string): Promise<void> {
+	const table = memoryTable(name);
+	await tx.query(
+		`CREATE INDEX IF NOT EXISTS ${indexName(name, 'tsv')} ON ${table} USING gin (tsv)`,
+	);
+	await tx.query(
+		`CREATE INDEX IF NOT EXISTS ${indexName(name, 'meta')} ON ${table} USING gin (metadata jsonb_path_ops)`,
+	);
+}
+
+/** Drops the vector, full-text and metadata indexes (bulk loads rebuild them once afterwards). */
+export async function dropSearchIndexes(tx: SqlExecutor, name: string): Promise<void> {
+	for (const suffix of ['vec', 'tsv', 'meta']) {
+		await tx.query(`DROP INDEX IF EXISTS ${indexName(name, suffix)}`);
+	}
+}
+
 const LANGUAGE = /^[a-z_]{1,32}$/;
 
 /** Creates a collection's table and indexes inside the caller's transaction. */
@@ -80,21 +137,9 @@ export async function createCollectionTable(
 		expires_at timestamptz,
 		UNIQUE (namespace, user_id, agent_id, session_id, content_hash)
 	)`);
-	const ix = (suffix: string) => quoteIdent(`agentos_mem_${name}_${suffix}`.slice(0, 63), 'index');
-	if (s.indexType === 'hnsw') {
-		const m = Math.trunc(s.hnsw?.m ?? 16);
-		const ef = Math.trunc(s.hnsw?.efConstruction ?? 64);
-		await tx.query(
-			`CREATE INDEX ${ix('vec')} ON ${table} USING hnsw (embedding ${opsClass(s.metric, type)}) WITH (m = ${m}, ef_construction = ${ef})`,
-		);
-	} else if (s.indexType === 'ivfflat') {
-		const lists = Math.trunc(s.ivfflat?.lists ?? 100);
-		await tx.query(
-			`CREATE INDEX ${ix('vec')} ON ${table} USING ivfflat (embedding ${opsClass(s.metric, type)}) WITH (lists = ${lists})`,
-		);
-	}
-	await tx.query(`CREATE INDEX ${ix('tsv')} ON ${table} USING gin (tsv)`);
-	await tx.query(`CREATE INDEX ${ix('meta')} ON ${table} USING gin (metadata jsonb_path_ops)`);
+	const ix = (suffix: string) => indexName(name, suffix);
+	await createVectorIndex(tx, name, s);
+	await createSearchIndexes(tx, name);
 	await tx.query(
 		`CREATE INDEX ${ix('scope')} ON ${table} (namespace, user_id, agent_id, session_id, created_at)`,
 	);

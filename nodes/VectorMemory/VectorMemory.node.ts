@@ -1,30 +1,17 @@
 import {
 	NodeConnectionTypes,
-	type IDataObject,
+	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import {
-	MemoryStore,
-	validateMemoryInput,
-	type Embedder,
-	type MemoryInput,
-} from '../../lib/memory';
+import { MemoryStore, type Embedder } from '../../lib/memory';
 import { connectionFor } from '../shared/storage';
-import { errorItem, parseJsonParameter, toNodeError } from '../shared/errors';
+import { errorItem, toNodeError } from '../shared/errors';
+import { actions } from './actions/router';
+import type { NodeOptions } from './actions/common';
 import { properties } from './descriptions/properties';
-
-interface ScopeOptions {
-	userId?: string;
-	agentId?: string;
-	sessionId?: string;
-	id?: string;
-	ttlSeconds?: number;
-	efSearch?: number;
-	maxTextLength?: number;
-}
 
 export class VectorMemory implements INodeType {
 	description: INodeTypeDescription = {
@@ -60,7 +47,7 @@ export class VectorMemory implements INodeType {
 		const embedder = (await this.getInputConnectionData(NodeConnectionTypes.AiEmbedding, 0)) as
 			| Embedder
 			| undefined;
-		const first = this.getNodeParameter('options', 0, {}) as ScopeOptions;
+		const first = this.getNodeParameter('options', 0, {}) as NodeOptions;
 		let store: MemoryStore;
 		try {
 			store = await MemoryStore.open(await connectionFor(this), {
@@ -74,116 +61,15 @@ export class VectorMemory implements INodeType {
 			throw toNodeError(this.getNode(), error);
 		}
 		try {
-			if (operation === 'insert') return [await insert.call(this, store, items)];
-			return [await search.call(this, store, items)];
+			const action = actions[operation];
+			if (!action) {
+				throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, {
+					description: 'Pick an operation from the list.',
+				});
+			}
+			return [await action.call(this, store, items)];
 		} finally {
 			await store.close();
 		}
 	}
-}
-
-/** Validates every item, then stores the valid ones in one transaction. */
-async function insert(
-	this: IExecuteFunctions,
-	store: MemoryStore,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	const out: INodeExecutionData[] = new Array(items.length);
-	const valid: Array<{ index: number; collection: string; input: MemoryInput }> = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const options = this.getNodeParameter('options', i, {}) as ScopeOptions;
-			const input: MemoryInput = {
-				text: this.getNodeParameter('text', i) as string,
-				metadata: parseJsonParameter(
-					this.getNodeParameter('metadata', i, '{}'),
-					'Metadata',
-				) as IDataObject,
-				namespace: this.getNodeParameter('namespace', i) as string,
-				userId: options.userId || undefined,
-				agentId: options.agentId || undefined,
-				sessionId: options.sessionId || undefined,
-				id: options.id || undefined,
-				ttlSeconds: options.ttlSeconds || undefined,
-			};
-			validateMemoryInput(input, options.maxTextLength || undefined);
-			valid.push({ index: i, collection: this.getNodeParameter('collection', i) as string, input });
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, i);
-			out[i] = errorItem(error, i);
-		}
-	}
-	// Items may name different collections: each collection's batch is one transaction.
-	const byCollection = new Map<string, typeof valid>();
-	for (const v of valid)
-		byCollection.set(v.collection, [...(byCollection.get(v.collection) ?? []), v]);
-	for (const [collection, batch] of byCollection) {
-		try {
-			const results = await store.insert(
-				collection,
-				batch.map((b) => b.input),
-			);
-			batch.forEach((b, k) => {
-				out[b.index] = {
-					json: {
-						id: results[k].id,
-						created: results[k].created,
-						collection,
-						namespace: b.input.namespace ?? 'default',
-						text: b.input.text,
-						metadata: (b.input.metadata ?? {}) as IDataObject,
-					},
-					pairedItem: { item: b.index },
-				};
-			});
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
-			for (const b of batch) {
-				out[b.index] = errorItem(error, b.index);
-			}
-		}
-	}
-	return out;
-}
-
-async function search(
-	this: IExecuteFunctions,
-	store: MemoryStore,
-	items: INodeExecutionData[],
-): Promise<INodeExecutionData[]> {
-	const out: INodeExecutionData[] = [];
-	for (let i = 0; i < items.length; i++) {
-		try {
-			const options = this.getNodeParameter('options', i, {}) as ScopeOptions;
-			const query = this.getNodeParameter('query', i) as string;
-			const filter = parseJsonParameter(
-				this.getNodeParameter('filter', i, '{}'),
-				'Metadata Filter',
-			);
-			const hits = await store.search(this.getNodeParameter('collection', i) as string, {
-				query,
-				topK: this.getNodeParameter('topK', i, 5) as number,
-				filter: filter as IDataObject,
-				namespace: this.getNodeParameter('namespace', i) as string,
-				userId: options.userId || undefined,
-				agentId: options.agentId || undefined,
-				sessionId: options.sessionId || undefined,
-				efSearch: options.efSearch || undefined,
-			});
-			if (this.getNodeParameter('outputMode', i, 'perResult') === 'perQuery') {
-				out.push({
-					json: { query, count: hits.length, results: hits as unknown as IDataObject[] },
-					pairedItem: { item: i },
-				});
-			} else {
-				for (const hit of hits) {
-					out.push({ json: hit as unknown as IDataObject, pairedItem: { item: i } });
-				}
-			}
-		} catch (error) {
-			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, i);
-			out.push(errorItem(error, i));
-		}
-	}
-	return out;
 }
