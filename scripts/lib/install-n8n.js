@@ -24,8 +24,12 @@ function n8nBin(version = N8N_VERSION) {
 }
 
 function npm(args, cwd, log) {
+	// Under `npm test` the parent npm exports its settings (this project's
+	// ignore-scripts=true among them) as npm_config_* variables; n8n's own
+	// install must not inherit them, or sqlite3 is never built.
 	const env = { ...process.env };
 	delete env.NODE_OPTIONS;
+	for (const key of Object.keys(env)) if (/^npm_config_/i.test(key)) delete env[key];
 	execFileSync('npm', args, { cwd, env, stdio: ['ignore', log, log] });
 }
 
@@ -56,11 +60,19 @@ function ensureN8n({ version = N8N_VERSION, log = (m) => console.log(m) } = {}) 
 		);
 		npm(['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund'], dir, fd);
 		log('Building sqlite3 for n8n (about a minute)…');
-		npm(['rebuild', 'sqlite3'], dir, fd);
+		npm(['rebuild', 'sqlite3', '--ignore-scripts=false'], dir, fd);
 	} catch (err) {
 		throw new Error(`Installing n8n ${version} failed; see ${logFile}: ${err.message}`);
 	} finally {
 		fs.closeSync(fd);
+	}
+	// Fail here, with the reason, rather than when n8n cannot open its database.
+	try {
+		execFileSync(process.execPath, ['-e', "require('sqlite3')"], { cwd: dir, stdio: 'pipe' });
+	} catch (err) {
+		throw new Error(
+			`sqlite3 did not build for n8n ${version}; see ${logFile}: ${String(err.stderr || err.message).slice(0, 500)}`,
+		);
 	}
 	fs.writeFileSync(marker, new Date().toISOString());
 	return n8nBin(version);

@@ -22,6 +22,7 @@ const N8N_INSTALL_ARGS = [
 function cleanEnv() {
 	const env = { ...process.env };
 	delete env.NODE_OPTIONS;
+	for (const key of Object.keys(env)) if (/^npm_config_/i.test(key)) delete env[key];
 	return env;
 }
 
