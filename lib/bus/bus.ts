@@ -263,23 +263,23 @@ export class AgentBus {
 		const env = createEnvelope<P>({ ...fields, replyTo: DIRECT_REPLY_TO });
 		const body = encodeEnvelope(env, this.maxBytes);
 		const stop = busMetrics.rpcSeconds.startTimer();
-		const ch = await this.rpc.get(this.publishTimeoutMs);
 		let timer: NodeJS.Timeout | undefined;
-		const reply = new Promise<Envelope>((resolve, reject) => {
-			this.pending.set(env.id, { resolve, reject, recipient: input.recipient, type: env.type });
-			timer = setTimeout(() => {
-				this.pending.delete(env.id);
-				reject(
-					new BusError(
-						`no reply from agent "${input.recipient}" to "${env.type}" within ${timeoutMs} ms`,
-						'BUS_TIMEOUT',
-						`Check that "${input.recipient}" is running and replies, or raise the timeout.`,
-					),
-				);
-			}, timeoutMs);
-		});
-		reply.catch(() => undefined);
 		try {
+			const ch = await this.channelOf(this.rpc, Date.now() + this.publishTimeoutMs);
+			const reply = new Promise<Envelope>((resolve, reject) => {
+				this.pending.set(env.id, { resolve, reject, recipient: input.recipient, type: env.type });
+				timer = setTimeout(() => {
+					this.pending.delete(env.id);
+					reject(
+						new BusError(
+							`no reply from agent "${input.recipient}" to "${env.type}" within ${timeoutMs} ms`,
+							'BUS_TIMEOUT',
+							`Check that "${input.recipient}" is running and replies, or raise the timeout.`,
+						),
+					);
+				}, timeoutMs);
+			});
+			reply.catch(() => undefined);
 			// Transient and expiring with the timeout: past it, nobody waits for the reply, so the
 			// broker drops the request to the dead-letter queue (x-death reason "expired").
 			await this.confirmPublish(
@@ -347,20 +347,42 @@ export class AgentBus {
 		const body = encodeEnvelope(env, this.maxBytes);
 		const deadline = Date.now() + this.publishTimeoutMs;
 		for (;;) {
-			const ch =
-				this.publisher.peek() ?? (await this.publisher.get(Math.max(1, deadline - Date.now())));
-			const generation = this.connection.generation;
+			// -1 until a channel is in hand: a failure before that never reached the broker.
+			let generation = -1;
 			try {
+				const ch = this.publisher.peek() ?? (await this.channelOf(this.publisher, deadline));
+				generation = this.connection.generation;
 				await this.confirmPublish(ch, exchange, routingKey, body, env, o.mandatory, o.persistent);
 				busMetrics.published.inc({ kind: o.kind });
 				return;
 			} catch (e) {
-				const lost = isConnectionLoss(e) || this.connection.generation !== generation;
+				const lost =
+					isConnectionLoss(e) || (generation >= 0 && this.connection.generation !== generation);
 				if (o.retry !== false && lost && !this.closed && Date.now() < deadline) {
 					await sleep(10);
 					continue;
 				}
 				throw this.mapPublishError(e, env);
+			}
+		}
+	}
+
+	/**
+	 * The slot's channel. When the connection drops while the channel is being
+	 * opened (its open, confirm.select or consume RPC is then rejected with
+	 * "Channel ended"), waits for the reconnection and opens it again, until
+	 * `deadline`: nothing has been sent yet, so trying again is always safe.
+	 */
+	private async channelOf(
+		slot: ChannelSlot<ConfirmChannel>,
+		deadline: number,
+	): Promise<ConfirmChannel> {
+		for (;;) {
+			try {
+				return await slot.get(Math.max(1, deadline - Date.now()));
+			} catch (e) {
+				if (!isConnectionLoss(e) || this.closed || Date.now() >= deadline) throw e;
+				await sleep(10);
 			}
 		}
 	}
@@ -516,7 +538,7 @@ export class AgentBus {
 		collect: (reply: Envelope) => void,
 	): Promise<void> {
 		this.assertOpen();
-		const ch = await this.rpc.get(this.publishTimeoutMs);
+		const ch = await this.channelOf(this.rpc, Date.now() + this.publishTimeoutMs);
 		this.pending.set(env.id, {
 			resolve: () => undefined,
 			reject: () => undefined,
@@ -779,7 +801,7 @@ export class AgentBus {
 		headers: Record<string, unknown>,
 	): Promise<void> {
 		const p = msg.properties;
-		const ch = await this.publisher.get(this.publishTimeoutMs);
+		const ch = await this.channelOf(this.publisher, Date.now() + this.publishTimeoutMs);
 		await new Promise<void>((resolve, reject) => {
 			try {
 				ch.publish(

@@ -100,10 +100,20 @@ export class BusConnection extends EventEmitter {
 		});
 	}
 
-	/** Registers a setup step and, when connected, runs it now. */
+	/**
+	 * Registers a setup step and, when connected, runs it now. A step that fails
+	 * now is not kept: the caller gets the error, and a step that cannot succeed
+	 * (a queue that does not exist) must not make every later reconnection fail.
+	 */
 	async addSetup(fn: SetupFn): Promise<void> {
 		this.setups.push(fn);
-		if (this.model) await fn(this.model);
+		if (!this.model) return;
+		try {
+			await fn(this.model);
+		} catch (e) {
+			this.removeSetup(fn);
+			throw e;
+		}
 	}
 
 	removeSetup(fn: SetupFn): void {
@@ -244,7 +254,13 @@ export class ChannelSlot<C extends Channel> {
 			if (this.ch === ch) this.ch = null;
 			this.onClosed(ch);
 		});
-		await this.init(ch);
+		try {
+			await this.init(ch);
+		} catch (e) {
+			// Not handed out, so close it rather than leave it open on a live connection.
+			if (!closed) await ch.close().catch(() => undefined);
+			throw e;
+		}
 		// A channel that died during init must not be handed out.
 		if (closed) throw new Error('channel closed while opening');
 		this.ch = ch;

@@ -247,6 +247,8 @@ describeWithRabbit('AgentBus on RabbitMQ', () => {
 		expect(dead.properties.headers?.[HEADERS.deadKind]).toBe('max_attempts');
 		expect(dead.properties.messageId).toBe(env.id);
 		expect(JSON.parse(dead.content.toString()).id).toBe(env.id);
+		// The hook runs once the broker confirmed the dead letter, which can come after the copy is readable.
+		await until(() => deadInfo.length > 0, 5000, 'the dead-letter hook');
 		expect(deadInfo).toEqual(['failed 3 time(s): model overloaded']);
 	});
 

@@ -112,6 +112,50 @@ describeWithRabbit('AgentBus across dropped connections', () => {
 		expect(reply.payload).toBe('pong');
 	});
 
+	it('publishes on the new connection when the old one drops while the channel is opening', async () => {
+		const got: number[] = [];
+		await consumer.consume({ agent: 'worker' }, ({ envelope }) => {
+			got.push((envelope.payload as { n: number }).n);
+		});
+		// Drop the socket right after the publisher channel's open RPC goes out, so it is pending.
+		const m = producer.connection.current() as unknown as {
+			createConfirmChannel(): Promise<unknown>;
+		};
+		const open = m.createConfirmChannel.bind(m);
+		let dropped = false;
+		m.createConfirmChannel = () => {
+			const p = open();
+			if (!dropped) {
+				dropped = true;
+				dropConnection(producer);
+			}
+			return p;
+		};
+		const sends = [0, 1, 2].map((n) =>
+			producer.send({ recipient: 'worker', type: 'task.n', sender: 'p', payload: { n } }),
+		);
+		const outcomes = await Promise.allSettled(sends);
+		expect(dropped).toBe(true);
+		expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+		await until(() => got.length === 3, 10_000, 'the three messages');
+		expect(got.sort()).toEqual([0, 1, 2]);
+	});
+
+	it('does not replay a consumer that failed to start on every reconnection', async () => {
+		await expect(
+			consumer.consume({ queue: `${ns}.missing`, raw: true }, () => undefined),
+		).rejects.toThrow(/NOT_FOUND/);
+		let back = false;
+		void reconnected(consumer).then(() => (back = true));
+		dropConnection(consumer);
+		await until(() => back, 10_000, 'the reconnection');
+		const got: string[] = [];
+		await consumer.consume({ agent: 'worker' }, ({ envelope }) => void got.push(envelope.type));
+		await producer.send({ recipient: 'worker', type: 'task.after', sender: 'p', payload: {} });
+		await until(() => got.length === 1, 10_000, 'message after reconnection');
+		expect(got).toEqual(['task.after']);
+	});
+
 	it('keeps consuming after the consumer connection comes back', async () => {
 		const got: string[] = [];
 		await consumer.consume({ agent: 'worker' }, ({ envelope }) => void got.push(envelope.type));
