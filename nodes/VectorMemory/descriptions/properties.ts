@@ -264,17 +264,25 @@ export const properties: INodeProperties[] = [
 		displayOptions: forOperation('list'),
 		description: 'Max number of results to return',
 	},
+	// Two declarations of one parameter: a hide rule naming `deleteBy` would also
+	// hide the filter of search and list, where `deleteBy` does not exist.
 	{
 		displayName: 'Metadata Filter',
 		name: 'filter',
 		type: 'json',
 		default: '{}',
-		displayOptions: {
-			show: { operation: ['search', 'list', 'delete'] },
-			hide: { deleteBy: ['ids', 'all'] },
-		},
+		displayOptions: { show: { operation: ['search', 'list'] } },
 		description:
 			'Metadata conditions, all of which must hold: {"source": "email"} for equality, or operators $eq $ne $in $nin $gt $gte $lt $lte $exists, e.g. {"priority": {"$gte": 2}}',
+	},
+	{
+		displayName: 'Metadata Filter',
+		name: 'filter',
+		type: 'json',
+		default: '{}',
+		displayOptions: { show: { operation: ['delete'], deleteBy: ['filter'] } },
+		description:
+			'Delete the memories whose metadata meets these conditions, e.g. {"source": "email"} or {"priority": {"$lt": 2}}',
 	},
 	{
 		displayName: 'Output',
