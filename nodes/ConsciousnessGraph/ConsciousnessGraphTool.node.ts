@@ -1,3 +1,5 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { executeAsTool } from '../shared/tool-execute';
 import {
 	NodeConnectionTypes,
 	type IDataObject,
@@ -126,6 +128,11 @@ export class ConsciousnessGraphTool implements INodeType {
 			},
 		],
 	};
+
+	/** Called by n8n's AI Agent (v3), which runs the tools it calls as nodes. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeAsTool(this, ConsciousnessGraphTool.prototype.supplyData);
+	}
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const name = this.getNodeParameter('toolName', itemIndex) as string;

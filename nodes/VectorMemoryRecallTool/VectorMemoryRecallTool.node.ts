@@ -1,3 +1,5 @@
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { executeAsTool } from '../shared/tool-execute';
 import { DynamicTool } from '@langchain/core/tools';
 import {
 	NodeConnectionTypes,
@@ -94,6 +96,11 @@ export class VectorMemoryRecallTool implements INodeType {
 			},
 		],
 	};
+
+	/** Called by n8n's AI Agent (v3), which runs the tools it calls as nodes. */
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await executeAsTool(this, VectorMemoryRecallTool.prototype.supplyData);
+	}
 
 	async supplyData(this: ISupplyDataFunctions, itemIndex: number): Promise<SupplyData> {
 		const { store } = await openSubnodeStore(this, itemIndex);
