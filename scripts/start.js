@@ -2,12 +2,13 @@
 // `npm start`: builds this package, prepares a local n8n (SQLite, embedded
 // storage for our nodes), installs the package the way n8n installs community
 // packages, imports and activates every template, and keeps n8n running.
-// Data stays in .e2e/local between runs; Ctrl-C stops n8n.
+// Data stays in ~/.agent-os/n8n (AGENT_OS_HOME) between runs; Ctrl-C stops n8n.
+const os = require('node:os');
 const path = require('node:path');
 const { execFileSync } = require('node:child_process');
 const { startLocalN8n } = require('./lib/local-n8n');
 const { isPortFree, freePort, stopPid } = require('./lib/n8n-process');
-const { E2E_DIR, ROOT, N8N_VERSION } = require('./lib/paths');
+const { ROOT, N8N_VERSION } = require('./lib/paths');
 
 async function main() {
 	const env = { ...process.env };
@@ -15,7 +16,9 @@ async function main() {
 	console.log('Building n8n-nodes-agent-os…');
 	execFileSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, env, stdio: 'inherit' });
 
-	const userFolder = process.env.AGENT_OS_HOME || path.join(E2E_DIR, 'local');
+	// Outside the checkout, like a real n8n user folder: the installed package
+	// must resolve n8n's own @langchain/core and prom-client, not this project's.
+	const userFolder = process.env.AGENT_OS_HOME || path.join(os.homedir(), '.agent-os', 'n8n');
 	const wanted = Number(process.env.N8N_PORT || 5678);
 	const port = (await isPortFree(wanted)) ? wanted : await freePort();
 	if (port !== wanted) console.log(`Port ${wanted} is taken; using ${port}.`);

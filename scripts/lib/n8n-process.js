@@ -50,6 +50,10 @@ function n8nEnv({ userFolder, port, extra = {} }) {
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_METRICS: 'true',
+		// The series the bundled dashboards read (workflow counters, API latency).
+		N8N_METRICS_INCLUDE_MESSAGE_EVENT_BUS_METRICS: 'true',
+		N8N_METRICS_INCLUDE_API_ENDPOINTS: 'true',
+		N8N_METRICS_INCLUDE_WORKFLOW_ID_LABEL: 'true',
 		N8N_LOG_LEVEL: env.N8N_LOG_LEVEL || 'info',
 		N8N_RUNNERS_ENABLED: 'true',
 		N8N_BLOCK_ENV_ACCESS_IN_NODE: 'false',
