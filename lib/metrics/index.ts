@@ -34,6 +34,12 @@ function loadProm(): PromClient | null {
 	return prom;
 }
 
+/*
+ * Each use looks its metric up in the registry (a map lookup) and registers it
+ * again when missing: n8n clears the default registry when its metrics service
+ * starts, which can be after this package's modules were loaded.
+ */
+
 /** All our series start with this prefix, after n8n's own `n8n_` ones. */
 export const METRIC_PREFIX = 'agentos_';
 
@@ -62,10 +68,11 @@ export function counter(name: string, help: string, labelNames: string[] = []): 
 	record(full, 'counter', labelNames);
 	const p = loadProm();
 	if (!p) return { inc: () => undefined };
-	const c =
+	const c = () =>
 		existing<import('prom-client').Counter<string>>(full) ??
 		new p.Counter({ name: full, help, labelNames });
-	return { inc: (labels = {}, value = 1) => c.inc(labels, value) };
+	c();
+	return { inc: (labels = {}, value = 1) => c().inc(labels, value) };
 }
 
 export function histogram(
@@ -78,15 +85,16 @@ export function histogram(
 	record(full, 'histogram', labelNames);
 	const p = loadProm();
 	if (!p) return { observe: () => undefined, startTimer: () => () => undefined };
-	const h =
+	const h = () =>
 		existing<import('prom-client').Histogram<string>>(full) ??
 		new p.Histogram({ name: full, help, labelNames, buckets });
+	h();
 	return {
-		observe: (labels, seconds) => h.observe(labels, seconds),
+		observe: (labels, seconds) => h().observe(labels, seconds),
 		startTimer: (labels = {}) => {
 			const start = process.hrtime.bigint();
 			return (extra = {}) =>
-				h.observe({ ...labels, ...extra }, Number(process.hrtime.bigint() - start) / 1e9);
+				h().observe({ ...labels, ...extra }, Number(process.hrtime.bigint() - start) / 1e9);
 		},
 	};
 }
@@ -96,10 +104,11 @@ export function gauge(name: string, help: string, labelNames: string[] = []): Ga
 	record(full, 'gauge', labelNames);
 	const p = loadProm();
 	if (!p) return { set: () => undefined };
-	const g =
+	const g = () =>
 		existing<import('prom-client').Gauge<string>>(full) ??
 		new p.Gauge({ name: full, help, labelNames });
-	return { set: (labels, value) => g.set(labels, value) };
+	g();
+	return { set: (labels, value) => g().set(labels, value) };
 }
 
 /** The text exposition of the registry in use (tests and the stack's checks). */
