@@ -119,10 +119,27 @@ async function settled(id: string): Promise<Execution> {
 		// final save. While it waits, the node's output is the hold itself.
 		const resumed = !output(e, 'Compliance Airlock').some((item) => 'hold' in item);
 		if (e.status === 'error' || e.status === 'crashed') return e;
-		if (e.finished && e.status === 'success' && resumed) return e;
+		// The run is complete once whatever left the airlock reached the next node.
+		const left = (e.data?.resultData.runData['Compliance Airlock'] ?? []).flatMap((r) =>
+			(r.data?.main ?? []).flatMap((items) => items ?? []),
+		).length;
+		const arrived = ['Approved', 'Rejected'].some(
+			(n) => (e.data?.resultData.runData[n] ?? []).length > 0,
+		);
+		if (e.finished && e.status === 'success' && resumed && (left === 0 || arrived)) return e;
 		await sleep(200);
 	}
 	throw new Error(`execution ${id} is still waiting`);
+}
+
+/** Waits until `node` has run in the resumed execution (n8n saves the last nodes' data last). */
+async function reached(id: string, node: string): Promise<Execution> {
+	let e = await settled(id);
+	for (let i = 0; i < 300 && !(e.data?.resultData.runData[node] ?? []).length; i++) {
+		await sleep(200);
+		e = await execution(id);
+	}
+	return e;
 }
 
 function output(e: Execution, node: string): Item[] {
@@ -236,7 +253,7 @@ describe('Airlock Human Review template: a held item follows the approve link', 
 		expect(vote.status).toBe(200);
 		expect(vote.text).toContain('Approved');
 
-		const done = await settled(executionId);
+		const done = await reached(executionId, 'Approved');
 		expect(done.status).toBe('success');
 		const approved = output(done, 'Approved');
 		expect(approved).toHaveLength(1);
