@@ -1,5 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { openComplianceStore, type ComplianceStore } from '../../lib/compliance';
+import { postgresConnection, type PostgresCredential } from '../shared/storage';
 
 /** Opens the audit/holds store for the Storage parameter: embedded PGlite or the `postgres` credential. */
 export async function openStore(
@@ -8,24 +9,6 @@ export async function openStore(
 	credentials: () => Promise<ICredentialDataDecryptedObject>,
 ): Promise<ComplianceStore> {
 	if (storage !== 'postgres') return openComplianceStore({ kind: 'embedded' }, chain || 'default');
-	const c = await credentials();
-	const sslSetting = typeof c.ssl === 'string' ? c.ssl : 'disable';
-	const ssl =
-		sslSetting === 'disable'
-			? 'disable'
-			: c.allowUnauthorizedCerts || sslSetting === 'allow'
-				? 'allow-unauthorized'
-				: 'require';
-	return openComplianceStore(
-		{
-			kind: 'postgres',
-			host: String(c.host),
-			port: Number(c.port ?? 5432),
-			database: String(c.database),
-			user: String(c.user),
-			password: c.password ? String(c.password) : undefined,
-			ssl,
-		},
-		chain || 'default',
-	);
+	const c = (await credentials()) as unknown as PostgresCredential;
+	return openComplianceStore(postgresConnection(c), chain || 'default');
 }

@@ -1,3 +1,4 @@
+import { postgresConnection, type PostgresCredential } from '../shared/storage';
 import type { IExecuteFunctions, INodeProperties, ISupplyDataFunctions } from 'n8n-workflow';
 import { defaultDataDir } from '../../lib/db';
 import { openGraphStore, type GraphStore } from '../../lib/graph';
@@ -46,16 +47,6 @@ export const backendCredentials = [
 	{ name: 'neo4jApi', required: true, displayOptions: { show: { backend: ['neo4j'] } } },
 ];
 
-interface PostgresCredential {
-	host: string;
-	port?: number;
-	database: string;
-	user: string;
-	password?: string;
-	ssl?: string;
-	allowUnauthorizedCerts?: boolean;
-}
-
 interface Neo4jCredential {
 	uri: string;
 	username: string;
@@ -87,23 +78,9 @@ export async function openStore(
 	}
 	if (backend === 'postgres') {
 		const c = (await ctx.getCredentials('postgres', itemIndex)) as unknown as PostgresCredential;
-		const ssl =
-			!c.ssl || c.ssl === 'disable'
-				? 'disable'
-				: c.allowUnauthorizedCerts || c.ssl === 'allow'
-					? 'allow-unauthorized'
-					: 'require';
 		return openGraphStore({
 			kind: 'sql',
-			connection: {
-				kind: 'postgres',
-				host: c.host,
-				port: Number(c.port ?? 5432),
-				database: c.database,
-				user: c.user,
-				password: c.password,
-				ssl,
-			},
+			connection: postgresConnection(c),
 			graph,
 			singleValued,
 		});

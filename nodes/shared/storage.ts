@@ -25,7 +25,8 @@ export const storageProperty: INodeProperties = {
 	default: 'embedded',
 };
 
-interface PostgresCredential {
+/** The fields of n8n's built-in Postgres credential this package reads. */
+export interface PostgresCredential {
 	host: string;
 	port?: number;
 	database: string;
@@ -35,11 +36,8 @@ interface PostgresCredential {
 	allowUnauthorizedCerts?: boolean;
 }
 
-/** Turns the Storage parameter (and credential) into a connection for lib/db. */
-export async function connectionFor(ctx: Context, itemIndex = 0): Promise<ConnectionConfig> {
-	const storage = ctx.getNodeParameter('storage', itemIndex, 'embedded') as string;
-	if (storage !== 'postgres') return { kind: 'pglite', dataDir: defaultDataDir() };
-	const c = (await ctx.getCredentials('postgres', itemIndex)) as unknown as PostgresCredential;
+/** Maps n8n's Postgres credential (its SSL choices included) to a lib/db connection. */
+export function postgresConnection(c: PostgresCredential): ConnectionConfig & { kind: 'postgres' } {
 	const ssl =
 		!c.ssl || c.ssl === 'disable'
 			? 'disable'
@@ -48,11 +46,20 @@ export async function connectionFor(ctx: Context, itemIndex = 0): Promise<Connec
 				: 'require';
 	return {
 		kind: 'postgres',
-		host: c.host,
+		host: String(c.host),
 		port: Number(c.port ?? 5432),
-		database: c.database,
-		user: c.user,
-		password: c.password,
+		database: String(c.database),
+		user: String(c.user),
+		password: c.password ? String(c.password) : undefined,
 		ssl,
 	};
+}
+
+/** Turns the Storage parameter (and credential) into a connection for lib/db. */
+export async function connectionFor(ctx: Context, itemIndex = 0): Promise<ConnectionConfig> {
+	const storage = ctx.getNodeParameter('storage', itemIndex, 'embedded') as string;
+	if (storage !== 'postgres') return { kind: 'pglite', dataDir: defaultDataDir() };
+	return postgresConnection(
+		(await ctx.getCredentials('postgres', itemIndex)) as unknown as PostgresCredential,
+	);
 }
