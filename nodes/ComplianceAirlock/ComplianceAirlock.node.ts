@@ -12,7 +12,7 @@ import { errorItem, toNodeError } from '../shared/errors';
 import { exportAudit, verifyAudit } from './actions/audit';
 import { checkItems } from './actions/check';
 import { holdForReview } from './actions/hold';
-import { OUTPUTS_EXPRESSION, ordered } from './actions/outputs';
+import { OUTPUTS_EXPRESSION, isToolVariant, ordered } from './actions/outputs';
 import { policyFromParameters } from './actions/policy';
 import { reviewWebhook } from './actions/webhook';
 import { properties } from './descriptions/properties';
@@ -29,6 +29,10 @@ export class ComplianceAirlock implements INodeType {
 		description:
 			'Policy gate for agent input and output: PII, secrets, prompt injection, URL and keyword rules; redact, block or hold for human approval; tamper-evident audit trail',
 		defaults: { name: 'Compliance Airlock' },
+		// n8n derives "Compliance Airlock Tool" for the AI Agent: the agent checks text or
+		// holds it for a person, and the execution waits for the decision like n8n's
+		// human-in-the-loop tools. Its one output answers the agent (see ordered()).
+		usableAsTool: true,
 		inputs: [
 			NodeConnectionTypes.Main,
 			{
@@ -94,13 +98,14 @@ export class ComplianceAirlock implements INodeType {
 			return ordered(
 				results.flatMap((r) => (r.approved ? [r.approved] : [])),
 				results.flatMap((r) => (r.rejected ? [r.rejected] : [])),
+				isToolVariant(this),
 			);
 		} catch (error) {
 			// Policy, storage or audit failures concern the whole batch; an error item is never approved.
 			if (!this.continueOnFail()) throw toNodeError(this.getNode(), error);
 			const failed = this.getInputData().map((_, i) => errorItem(error, i));
 			if (operation !== 'check' && operation !== 'sendAndWait') return [failed];
-			return ordered([], failed);
+			return ordered([], failed, isToolVariant(this));
 		} finally {
 			await store?.close();
 		}

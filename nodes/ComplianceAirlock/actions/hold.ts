@@ -7,7 +7,7 @@ import {
 import { scrubSecrets } from '../../../lib/db';
 import { ValidationError, type ComplianceStore, type Policy } from '../../../lib/compliance';
 import { checkItems } from './check';
-import { ordered } from './outputs';
+import { isToolVariant, ordered } from './outputs';
 
 /** What a hold keeps until its decision: the items for each outcome. */
 export interface HoldPayload {
@@ -42,6 +42,7 @@ export async function holdForReview(
 	const limit = ctx.getNodeParameter('limitWaitTime', 0, true) as boolean;
 	const timeoutDecision = ctx.getNodeParameter('timeoutDecision', 0, 'reject') as string;
 	const onlyWhenNeeded = ctx.getNodeParameter('holdOnlyWhenNeeded', 0, true) as boolean;
+	const asTool = isToolVariant(ctx);
 	const reviewers = parseReviewers(ctx.getNodeParameter('reviewers', 0, '') as string);
 	const required = ctx.getNodeParameter('requiredApprovals', 0, 1) as number;
 	const m = reviewers.length || 1;
@@ -60,7 +61,7 @@ export async function holdForReview(
 			else payload.blocked.push(r.rejected);
 		} else if (r.approved) (onlyWhenNeeded ? payload.pass : payload.held).push(r.approved);
 	}
-	if (!payload.held.length) return ordered(payload.pass, payload.blocked);
+	if (!payload.held.length) return ordered(payload.pass, payload.blocked, asTool);
 
 	// Review items carry the tagged text; once approved they leave with the policy's redaction.
 	const lines = payload.held.map((item, k) => {
@@ -140,10 +141,14 @@ export async function holdForReview(
 		// A hold that times out is resumed by n8n with the node's input items on its first
 		// output (Approved). Those items are replaced here, in the list n8n keeps for the
 		// resume, by what the timeout decision lets through, so unreviewed input never
-		// leaves on Approved.
-		const timeoutItems =
-			timeoutDecision === 'approve'
-				? [...payload.pass, ...stampTimeout(payload.held, hold.id)]
+		// leaves on Approved. The tool variant gets every item with its outcome.
+		const timedOut = stampTimeout(payload.held, hold.id, timeoutDecision);
+		const timeoutItems = asTool
+			? timeoutDecision === 'approve'
+				? ordered([...payload.pass, ...timedOut], payload.blocked, true)[0]
+				: ordered(payload.pass, [...timedOut, ...payload.blocked], true)[0]
+			: timeoutDecision === 'approve'
+				? [...payload.pass, ...timedOut]
 				: payload.pass;
 		const input = ctx.getInputData();
 		input.splice(0, input.length, ...timeoutItems);
@@ -167,11 +172,16 @@ export async function holdForReview(
 			.flat()
 			.filter(Boolean) as INodeExecutionData['pairedItem'],
 	};
-	return ordered([info], []);
+	return asTool ? [[info]] : ordered([info], []);
 }
 
-function stampTimeout(items: INodeExecutionData[], holdId: string): INodeExecutionData[] {
-	const review = { holdId, status: 'approved', timedOut: true, votes: [] };
+function stampTimeout(
+	items: INodeExecutionData[],
+	holdId: string,
+	decision: string,
+): INodeExecutionData[] {
+	const status = decision === 'approve' ? 'approved' : 'rejected';
+	const review = { holdId, status, timedOut: true, votes: [] };
 	return items.map((item) => ({
 		...item,
 		json: { ...item.json, airlock: { ...((item.json.airlock as IDataObject) ?? {}), review } },

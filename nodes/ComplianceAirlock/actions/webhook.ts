@@ -5,7 +5,7 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 import type { HoldPayload } from './hold';
-import { ordered } from './outputs';
+import { isToolVariant, ordered } from './outputs';
 import { confirmPage, resultPage } from '../pages';
 import { openStore } from '../storage';
 
@@ -115,7 +115,7 @@ export async function reviewWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 				hold.status === 'approved' ? 'Approved' : 'Rejected',
 				`The held items are ${hold.status}. The workflow continues.`,
 			),
-			workflowData: ordered(approved, rejected),
+			workflowData: ordered(approved, rejected, isToolVariant(ctx)),
 		};
 	} finally {
 		await store.close();

@@ -10,10 +10,22 @@ export interface FakeRun {
 	signatureRequired: () => boolean;
 }
 
+/** The node as n8n hands it to the code: the tool variant has the type ending in "Tool". */
+function fakeNode(type = 'n8n-nodes-agent-os.complianceAirlock') {
+	return {
+		id: 'node-1',
+		name: 'Compliance Airlock',
+		type,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+}
+
 export function executeContext(
 	items: INodeExecutionData[],
 	params: Params,
-	options: { continueOnFail?: boolean; httpFails?: boolean; model?: unknown } = {},
+	options: { continueOnFail?: boolean; httpFails?: boolean; model?: unknown; type?: string } = {},
 ): FakeRun {
 	const waits: Date[] = [];
 	const posts: Array<{ url: string; body: unknown }> = [];
@@ -26,14 +38,7 @@ export function executeContext(
 			return v === undefined ? fallback : v;
 		},
 		continueOnFail: () => options.continueOnFail === true,
-		getNode: () => ({
-			id: 'node-1',
-			name: 'Compliance Airlock',
-			type: 'n8n-nodes-agent-os.complianceAirlock',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		}),
+		getNode: () => fakeNode(options.type),
 		getWorkflow: () => ({ id: 'wf-1', name: 'wf', active: false }),
 		getExecutionId: () => 'exec-1',
 		getInputConnectionData: async () => options.model,
@@ -79,6 +84,7 @@ export function webhookContext(
 	method: 'GET' | 'POST',
 	params: Params,
 	body: Record<string, unknown> = {},
+	type?: string,
 ): { ctx: IWebhookFunctions; res: FakeResponse } {
 	const u = new URL(url);
 	const res: FakeResponse = { statusCode: 200, body: '' };
@@ -93,6 +99,7 @@ export function webhookContext(
 		},
 	};
 	const ctx = {
+		getNode: () => fakeNode(type),
 		getRequestObject: () => ({ method, url: u.pathname + u.search }),
 		getResponseObject: () => response,
 		getQueryData: () => Object.fromEntries(u.searchParams.entries()),
