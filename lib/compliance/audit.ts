@@ -180,58 +180,64 @@ export class AuditLog {
 		const list = Array.isArray(entries) ? entries : [entries];
 		if (!list.length) return [];
 		await this.init();
-		return this.client.transaction(async (tx) => {
-			const head = await this.lockHead(tx);
-			let { seq, hash } = head;
-			const out: AuditRecord[] = [];
-			for (const e of list) {
-				const base = {
-					chain: this.chain,
-					seq: seq + 1,
-					id: randomUUID(),
-					createdAt: new Date().toISOString(),
-					event: e.event,
-					policy: e.policy ?? null,
-					action: e.action ?? null,
-					risk: e.risk === undefined ? null : Math.round(e.risk * 10_000) / 10_000,
-					findings: JSON.parse(JSON.stringify(e.findings ?? [])) as Array<Record<string, unknown>>,
-					textRedacted: e.textRedacted ?? null,
-					textSha256: e.textSha256 ?? null,
-					subject: JSON.parse(JSON.stringify(e.subject ?? {})) as Record<string, unknown>,
-					prevHash: hash,
-				};
-				const record: AuditRecord = { ...base, hash: recordHash(base) };
-				await tx.query(
-					`INSERT INTO ${AUDIT_TABLE} (chain, seq, id, created_at, event, policy, action, risk, findings, text_redacted, text_sha256, subject, prev_hash, hash)
-					 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, $14)`,
-					[
-						record.chain,
-						record.seq,
-						record.id,
-						record.createdAt,
-						record.event,
-						record.policy,
-						record.action,
-						record.risk,
-						JSON.stringify(record.findings),
-						record.textRedacted,
-						record.textSha256,
-						JSON.stringify(record.subject),
-						record.prevHash,
-						record.hash,
-					],
-				);
-				out.push(record);
-				seq = record.seq;
-				hash = record.hash;
-			}
-			await tx.query(`UPDATE ${AUDIT_HEAD_TABLE} SET seq = $2, hash = $3 WHERE chain = $1`, [
-				this.chain,
-				seq,
-				hash,
-			]);
-			return out;
-		});
+		return this.client.transaction((tx) => this.appendIn(tx, list));
+	}
+
+	/**
+	 * Appends inside a transaction the caller holds, so the records commit or
+	 * roll back together with the caller's other writes. Call init() first.
+	 */
+	async appendIn(tx: SqlExecutor, list: AuditEntry[]): Promise<AuditRecord[]> {
+		const head = await this.lockHead(tx);
+		let { seq, hash } = head;
+		const out: AuditRecord[] = [];
+		for (const e of list) {
+			const base = {
+				chain: this.chain,
+				seq: seq + 1,
+				id: randomUUID(),
+				createdAt: new Date().toISOString(),
+				event: e.event,
+				policy: e.policy ?? null,
+				action: e.action ?? null,
+				risk: e.risk === undefined ? null : Math.round(e.risk * 10_000) / 10_000,
+				findings: JSON.parse(JSON.stringify(e.findings ?? [])) as Array<Record<string, unknown>>,
+				textRedacted: e.textRedacted ?? null,
+				textSha256: e.textSha256 ?? null,
+				subject: JSON.parse(JSON.stringify(e.subject ?? {})) as Record<string, unknown>,
+				prevHash: hash,
+			};
+			const record: AuditRecord = { ...base, hash: recordHash(base) };
+			await tx.query(
+				`INSERT INTO ${AUDIT_TABLE} (chain, seq, id, created_at, event, policy, action, risk, findings, text_redacted, text_sha256, subject, prev_hash, hash)
+				 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11, $12::jsonb, $13, $14)`,
+				[
+					record.chain,
+					record.seq,
+					record.id,
+					record.createdAt,
+					record.event,
+					record.policy,
+					record.action,
+					record.risk,
+					JSON.stringify(record.findings),
+					record.textRedacted,
+					record.textSha256,
+					JSON.stringify(record.subject),
+					record.prevHash,
+					record.hash,
+				],
+			);
+			out.push(record);
+			seq = record.seq;
+			hash = record.hash;
+		}
+		await tx.query(`UPDATE ${AUDIT_HEAD_TABLE} SET seq = $2, hash = $3 WHERE chain = $1`, [
+			this.chain,
+			seq,
+			hash,
+		]);
+		return out;
 	}
 
 	private async lockHead(tx: SqlExecutor): Promise<{ seq: number; hash: string }> {

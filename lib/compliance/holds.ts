@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { migrate, type Migration, type SqlClient } from '../db';
+import { migrate, type Migration, type SqlClient, type SqlExecutor } from '../db';
 import { StorageError, ValidationError } from './errors';
 
 /**
@@ -73,6 +73,14 @@ export interface VoteOutcome {
 	hold?: Hold;
 }
 
+/** A hold decided by its timeout. */
+export interface ExpiredHold {
+	id: string;
+	status: 'approved' | 'rejected';
+	expiresAt: string;
+	context: Record<string, unknown>;
+}
+
 const REVIEWER = /^[\w.@+-]{1,100}$/;
 
 export class HoldStore {
@@ -143,6 +151,31 @@ export class HoldStore {
 			context: input.context ?? {},
 			votes: [],
 		};
+	}
+
+	/**
+	 * Within the caller's transaction: decides the pending holds of `chain`
+	 * whose wait time is over with their timeout decision (`context.timeoutDecision`,
+	 * reject unless it is "approve") and clears their payload. Votes lock the
+	 * hold row, so a hold is decided once, by a vote or by its timeout.
+	 */
+	async settleExpiredIn(tx: SqlExecutor, chain: string, now = new Date()): Promise<ExpiredHold[]> {
+		const { rows } = await tx.query<Record<string, unknown>>(
+			`UPDATE ${HOLDS_TABLE}
+			 SET status = CASE WHEN context->>'timeoutDecision' = 'approve' THEN 'approved' ELSE 'rejected' END,
+			     decided_at = $1, payload = NULL
+			 WHERE status = 'pending' AND expires_at IS NOT NULL AND expires_at <= $1
+			   AND context->>'chain' = $2
+			 RETURNING id, status, expires_at, context`,
+			[now.toISOString(), chain],
+		);
+		const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+		return rows.map((r) => ({
+			id: String(r.id),
+			status: r.status === 'approved' ? 'approved' : 'rejected',
+			expiresAt: new Date(r.expires_at as string).toISOString(),
+			context: (json(r.context) ?? {}) as Record<string, unknown>,
+		}));
 	}
 
 	async get(id: string): Promise<Hold | null> {

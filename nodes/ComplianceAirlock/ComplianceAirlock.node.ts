@@ -89,6 +89,8 @@ export class ComplianceAirlock implements INodeType {
 					this.getNodeParameter('auditChain', 0, 'default') as string,
 					() => this.getCredentials('postgres'),
 				);
+				// Holds whose wait ran out were resumed by n8n without this node: record them now.
+				if (this.getNodeParameter('audit', 0, true) as boolean) await store.settleExpiredHolds();
 			}
 			if (operation === 'verifyAudit') return [await verifyAudit(store as ComplianceStore)];
 			if (operation === 'exportAudit') return [await exportAudit(this, store as ComplianceStore)];

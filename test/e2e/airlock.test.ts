@@ -275,6 +275,32 @@ describe('Airlock Human Review template: refusals (zero false approvals)', () =>
 		expect(late.text).not.toContain('The held items are approved');
 		const after = await execution(executionId);
 		expect(output(after, 'Approved')).toEqual([]);
+
+		// n8n resumed the timed-out execution without the node; the next use of the audit
+		// chain (here the export) records the timeout decision, once.
+		const exported = async () => {
+			const res = await callWebhook<{ jsonl: string }>(
+				'airlock/audit/export?chain=airlock-review&from=1&limit=500',
+				undefined,
+				'GET',
+			);
+			return res.body.jsonl
+				.trim()
+				.split('\n')
+				.map(
+					(l) =>
+						JSON.parse(l) as { event: string; action: string; subject: Record<string, unknown> },
+				)
+				.filter((r) => r.event === 'timeout' && r.subject.holdId === notify.holdId);
+		};
+		await exported();
+		const timeouts = await exported();
+		expect(timeouts).toEqual([
+			expect.objectContaining({
+				action: 'reject',
+				subject: expect.objectContaining({ executionId, status: 'rejected' }),
+			}),
+		]);
 	});
 
 	it('an item the policy blocks is never held and never approved', async () => {

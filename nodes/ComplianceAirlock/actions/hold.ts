@@ -87,6 +87,9 @@ export async function holdForReview(
 			workflowId: ctx.getWorkflow().id ?? null,
 			executionId: ctx.getExecutionId() ?? null,
 			node: ctx.getNode().name,
+			// What settleExpiredHolds() records when the wait time runs out.
+			chain: (ctx.getNodeParameter('auditChain', 0, 'default') as string) || 'default',
+			timeoutDecision: expiresAt ? timeoutDecision : null,
 		},
 	});
 	ctx.setSignatureValidationRequired();

@@ -118,6 +118,14 @@ export async function reviewWebhook(ctx: IWebhookFunctions): Promise<IWebhookRes
 			workflowData: ordered(approved, rejected, isToolVariant(ctx)),
 		};
 	} finally {
-		await store.close();
+		// Record holds whose wait ran out (n8n resumed them without this node). A failure
+		// here must not undo the vote just recorded; the next use of the store retries.
+		try {
+			if (ctx.getNodeParameter('audit', true)) await store.settleExpiredHolds();
+		} catch {
+			// retried on the next open
+		} finally {
+			await store.close();
+		}
 	}
 }

@@ -1,5 +1,11 @@
 import type { SqlClient } from '../../../lib/db';
-import { AUDIT_TABLE, AuditLog, HoldStore, type AuditEntry } from '../../../lib/compliance';
+import {
+	AUDIT_TABLE,
+	AuditLog,
+	HoldStore,
+	complianceStoreOn,
+	type AuditEntry,
+} from '../../../lib/compliance';
 
 const entry = (n: number): AuditEntry => ({
 	event: 'decision',
@@ -196,6 +202,73 @@ export function auditSuite(open: () => Promise<SqlClient>, chainPrefix: string):
 			expect(outcomes.filter((o) => o.state === 'decided')).toHaveLength(1);
 			const stored = await holds.get(hold.id);
 			expect(stored?.status).not.toBe('pending');
+		});
+
+		it('a hold whose wait ran out is decided by its timeout decision once, with an audit record', async () => {
+			const store = complianceStoreOn(client, chain);
+			const past = new Date(Date.now() - 1000);
+			const approveOnTimeout = await store.holds.create({
+				required: 1,
+				reviewers: [],
+				expiresAt: past,
+				payload: { held: 1 },
+				context: { chain, timeoutDecision: 'approve', executionId: '41' },
+			});
+			const rejectOnTimeout = await store.holds.create({
+				required: 1,
+				reviewers: [],
+				expiresAt: past,
+				payload: { held: 2 },
+				context: { chain, timeoutDecision: 'reject', executionId: '42' },
+			});
+			const running = await store.holds.create({
+				required: 1,
+				reviewers: [],
+				expiresAt: new Date(Date.now() + 3_600_000),
+				payload: null,
+				context: { chain, timeoutDecision: 'reject' },
+			});
+			const otherChain = await store.holds.create({
+				required: 1,
+				reviewers: [],
+				expiresAt: past,
+				payload: null,
+				context: { chain: `${chain}-other`, timeoutDecision: 'reject' },
+			});
+
+			// Two sweeps at once (two n8n executions opening the store): each hold is settled once.
+			const [a, b] = await Promise.all([store.settleExpiredHolds(), store.settleExpiredHolds()]);
+			const settled = [...a, ...b];
+			expect(settled.map((h) => [h.id, h.status]).sort()).toEqual(
+				[
+					[approveOnTimeout.id, 'approved'],
+					[rejectOnTimeout.id, 'rejected'],
+				].sort(),
+			);
+			expect(await store.settleExpiredHolds()).toEqual([]);
+			expect((await store.holds.get(approveOnTimeout.id))?.payload).toBeNull();
+			expect((await store.holds.get(running.id))?.status).toBe('pending');
+			expect((await store.holds.get(otherChain.id))?.status).toBe('pending');
+
+			const records = [];
+			for await (const r of store.audit.records()) records.push(r);
+			expect(
+				records
+					.filter((r) => r.event === 'timeout')
+					.map((r) => [r.subject.holdId, r.action, r.subject.executionId])
+					.sort(),
+			).toEqual(
+				[
+					[approveOnTimeout.id, 'approve', '41'],
+					[rejectOnTimeout.id, 'reject', '42'],
+				].sort(),
+			);
+			expect(await store.audit.verify()).toMatchObject({ valid: true });
+			// A late vote changes nothing.
+			expect(
+				(await store.holds.vote(rejectOnTimeout.id, { reviewer: 'reviewer', decision: 'approve' }))
+					.state,
+			).toBe('already-decided');
 		});
 
 		it('validates reviewers and the required count', async () => {
