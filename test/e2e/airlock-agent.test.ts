@@ -4,7 +4,7 @@
  * reviewer follows a signed link, and the decision comes back to the agent
  * as the tool's answer.
  */
-import { NotifyInbox } from './harness/inbox';
+import { NotifyInbox, click } from './harness/inbox';
 import { api, callWebhook, rest, state } from './harness/n8n';
 import { openai } from './harness/openai';
 
@@ -43,15 +43,6 @@ async function finished(id: string): Promise<Execution> {
 
 function answer(e: Execution): unknown {
 	return e.data?.resultData.runData.Result?.[0]?.data?.main?.[0]?.[0]?.json.answer;
-}
-
-async function click(link: string, comment?: string): Promise<{ status: number; text: string }> {
-	const res = await fetch(link, {
-		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: comment ? new URLSearchParams({ comment }).toString() : '',
-	});
-	return { status: res.status, text: await res.text() };
 }
 
 /** The text of every tool answer the model received, across all its requests. */

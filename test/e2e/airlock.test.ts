@@ -1,4 +1,4 @@
-import { NotifyInbox, type Notify } from './harness/inbox';
+import { NotifyInbox, click, type Notify } from './harness/inbox';
 import { api, callWebhook, state } from './harness/n8n';
 
 interface Finding {
@@ -103,15 +103,6 @@ async function reached(id: string, node: string): Promise<Execution> {
 function output(e: Execution, node: string): Item[] {
 	const runs = e.data?.resultData.runData[node] ?? [];
 	return runs.flatMap((r) => r.data?.main[0] ?? []).map((i) => i.json);
-}
-
-async function click(link: string, comment?: string): Promise<{ status: number; text: string }> {
-	const res = await fetch(link, {
-		method: 'POST',
-		headers: { 'content-type': 'application/x-www-form-urlencoded' },
-		body: comment ? new URLSearchParams({ comment }).toString() : '',
-	});
-	return { status: res.status, text: await res.text() };
 }
 
 function forge(link: string): string {

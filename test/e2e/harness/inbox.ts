@@ -45,3 +45,16 @@ export class NotifyInbox {
 		throw new Error(`no review links were posted to ${path}`);
 	}
 }
+
+/** A reviewer's vote: the POST that the confirmation page behind a review link sends. */
+export async function click(
+	link: string,
+	comment?: string,
+): Promise<{ status: number; text: string }> {
+	const res = await fetch(link, {
+		method: 'POST',
+		headers: { 'content-type': 'application/x-www-form-urlencoded' },
+		body: comment ? new URLSearchParams({ comment }).toString() : '',
+	});
+	return { status: res.status, text: await res.text() };
+}
