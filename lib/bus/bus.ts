@@ -8,6 +8,7 @@ import {
 	type BusLogger,
 	type SetupFn,
 } from './connection';
+import { AckBatcher, type Settlement } from './acks';
 import { DedupWindow } from './dedup';
 import {
 	DEFAULT_MAX_BYTES,
@@ -15,6 +16,7 @@ import {
 	createEnvelope,
 	decodeEnvelope,
 	encodeEnvelope,
+	epochSeconds,
 	type Envelope,
 	type EnvelopeInput,
 } from './envelope';
@@ -472,7 +474,7 @@ export class AgentBus {
 			correlationId: env.correlationId ?? undefined,
 			replyTo: env.replyTo ?? undefined,
 			priority: env.priority,
-			timestamp: Math.floor(Date.parse(env.timestamp) / 1000),
+			timestamp: epochSeconds(env.timestamp),
 			contentType: 'application/json',
 			persistent,
 			mandatory,
@@ -566,7 +568,8 @@ export class AgentBus {
 
 	/**
 	 * Consumes an agent's queue, a topic subscription, or an existing queue.
-	 * A message is acknowledged only after the handler resolves. A failing
+	 * A message is acknowledged only after the handler resolves (the
+	 * acknowledgements of messages finished together go in one frame). A failing
 	 * handler's message is queued again until `maxAttempts`, then dead-lettered
 	 * with the error as reason; malformed or oversized messages are
 	 * dead-lettered at once. Redeliveries of a processed id are acknowledged
@@ -605,17 +608,26 @@ export class AgentBus {
 		let active = 0;
 		let idle: (() => void) | null = null;
 		let channel: Channel | null = null;
+		let acks: AckBatcher | null = null;
 		let consumerTag: string | null = null;
 		let queue = '';
 		let cancelled = false;
 
-		const onMessage = async (ch: Channel, msg: ConsumeMessage) => {
+		const onMessage = async (msg: ConsumeMessage, settle: Settlement) => {
 			active++;
 			try {
 				const decoded = decodeEnvelope(msg.content, this.maxBytes);
 				if (!decoded.ok) {
 					busMetrics.consumed.inc({ outcome: 'rejected' });
-					await this.deadLetter(ch, msg, queue, decoded.reason, decoded.kind, 1, opts.onDeadLetter);
+					await this.deadLetter(
+						settle,
+						msg,
+						queue,
+						decoded.reason,
+						decoded.kind,
+						1,
+						opts.onDeadLetter,
+					);
 					return;
 				}
 				const env = decoded.envelope as Envelope<P>;
@@ -623,21 +635,17 @@ export class AgentBus {
 				if (env.replyTo === DIRECT_REPLY_TO && msg.properties.replyTo) {
 					env.replyTo = String(msg.properties.replyTo);
 				}
-				if (dedup.has(env.id)) {
+				let claim = dedup.claim(env.id);
+				// A redelivery that raced a run in progress: its outcome decides.
+				while (typeof claim !== 'string') claim = (await claim) ? 'done' : dedup.claim(env.id);
+				if (claim === 'done') {
 					busMetrics.consumed.inc({ outcome: 'duplicate' });
-					safeAck(ch, msg);
-					return;
-				}
-				const earlier = dedup.whenDone(env.id);
-				if (earlier && (await earlier)) {
-					busMetrics.consumed.inc({ outcome: 'duplicate' });
-					safeAck(ch, msg);
+					settle.ack();
 					return;
 				}
 				const attempt = Number(msg.properties.headers?.[HEADERS.attempt] ?? 1) || 1;
 				let failure: Error | undefined;
 				let ok = false;
-				dedup.begin(env.id);
 				try {
 					const result = handler({
 						envelope: env,
@@ -655,14 +663,14 @@ export class AgentBus {
 				}
 				if (ok) {
 					busMetrics.consumed.inc({ outcome: 'ok' });
-					safeAck(ch, msg);
+					settle.ack();
 					return;
 				}
 				busMetrics.consumed.inc({ outcome: 'failed' });
 				const reason = failure?.message || 'handler failed';
 				if (attempt >= maxAttempts) {
 					await this.deadLetter(
-						ch,
+						settle,
 						msg,
 						queue,
 						`failed ${attempt} time(s): ${reason}`,
@@ -674,7 +682,7 @@ export class AgentBus {
 					return;
 				}
 				if (opts.retryDelayMs) await sleep(opts.retryDelayMs);
-				await this.requeue(ch, msg, queue, attempt + 1);
+				await this.requeue(settle, msg, queue, attempt + 1);
 			} catch (e) {
 				this.opts.logger?.warn?.(`bus consumer on ${queue} failed: ${e.message}`);
 			} finally {
@@ -705,10 +713,12 @@ export class AgentBus {
 				queue = source.queue;
 				await ch.checkQueue(queue);
 			}
+			const batcher = new AckBatcher(ch);
 			const ok = await ch.consume(queue, (msg) => {
-				if (msg) void onMessage(ch, msg);
+				if (msg) void onMessage(msg, batcher.track(msg));
 			});
 			channel = ch;
+			acks = batcher;
 			consumerTag = ok.consumerTag;
 		};
 
@@ -732,6 +742,7 @@ export class AgentBus {
 					});
 					clearTimeout(timer);
 				}
+				acks?.flush();
 				if (ch) await ch.close().catch(() => undefined);
 			},
 		};
@@ -741,17 +752,17 @@ export class AgentBus {
 
 	/** Re-queues a failed message with its attempt count, then acknowledges the original. */
 	private async requeue(
-		ch: Channel,
+		settle: Settlement,
 		msg: ConsumeMessage,
 		queue: string,
 		attempt: number,
 	): Promise<void> {
 		try {
 			await this.republish('', queue, msg, { [HEADERS.attempt]: attempt });
-			safeAck(ch, msg);
+			settle.ack();
 		} catch {
 			// The broker redelivers the unacknowledged original instead.
-			safeNack(ch, msg, true);
+			settle.nack(true);
 		}
 	}
 
@@ -760,7 +771,7 @@ export class AgentBus {
 	 * in its headers, then acknowledges the original (never the other way round).
 	 */
 	private async deadLetter(
-		ch: Channel,
+		settle: Settlement,
 		msg: ConsumeMessage,
 		queue: string,
 		reason: string,
@@ -780,10 +791,10 @@ export class AgentBus {
 		} catch (e) {
 			this.opts.logger?.warn?.(`bus could not dead-letter a message from ${queue}: ${e.message}`);
 			// Leave it to the queue's own dead-letter route (x-death) rather than lose it.
-			safeNack(ch, msg, false);
+			settle.nack(false);
 			return;
 		}
-		safeAck(ch, msg);
+		settle.ack();
 		busMetrics.deadLettered.inc({ reason: kind });
 		if (notify) {
 			try {
@@ -867,21 +878,5 @@ export class AgentBus {
 
 	private assertOpen(): void {
 		if (this.closed) throw new BusError('the bus is closed', 'BUS_CLOSED', 'Open a new bus.');
-	}
-}
-
-function safeAck(ch: Channel, msg: ConsumeMessage): void {
-	try {
-		ch.ack(msg);
-	} catch {
-		// Channel gone: the broker redelivers, and deduplication acknowledges it then.
-	}
-}
-
-function safeNack(ch: Channel, msg: ConsumeMessage, requeue: boolean): void {
-	try {
-		ch.nack(msg, false, requeue);
-	} catch {
-		// Channel gone: the broker redelivers.
 	}
 }

@@ -139,6 +139,7 @@ export class BusConnection extends EventEmitter {
 			throw connectError(e, target);
 		}
 		m.on('error', (err: Error) => this.opts.logger?.warn?.(`bus connection error: ${err.message}`));
+		coalesceWrites(m);
 		try {
 			for (const fn of this.setups) await fn(m);
 		} catch (e) {
@@ -186,6 +187,39 @@ export class BusConnection extends EventEmitter {
 			this.reconnecting = false;
 		}
 	}
+}
+
+/**
+ * Makes a connection send the frames queued during one turn of the event loop
+ * in one socket write. amqplib's multiplexer writes each frame (a publish, an
+ * ack) to the socket on its own, one system call and usually one TCP segment
+ * each; corking the socket for the multiplexer's pass turns them into a single
+ * writev, which saves CPU in this process and in the broker (fewer, fuller
+ * reads). It relies on amqplib's internal `connection.muxer` (present in the
+ * 0.10 line this package pins); when that is missing, nothing changes and
+ * false is returned.
+ */
+export function coalesceWrites(model: ChannelModel): boolean {
+	const mux = (model as unknown as { connection?: { muxer?: Muxer } }).connection?.muxer;
+	const out = mux?.out;
+	if (!mux || typeof mux._readIncoming !== 'function' || typeof out?.cork !== 'function') {
+		return false;
+	}
+	const pass = mux._readIncoming;
+	mux._readIncoming = function (this: Muxer) {
+		out.cork();
+		try {
+			pass.call(this);
+		} finally {
+			out.uncork();
+		}
+	};
+	return true;
+}
+
+interface Muxer {
+	_readIncoming: () => void;
+	out?: { cork(): void; uncork(): void };
 }
 
 function closedError(): BusError {

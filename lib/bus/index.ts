@@ -4,7 +4,7 @@ export * from './broker';
 export * from './backoff';
 export * from './dedup';
 export * from './topology';
-export { BusConnection, type BusLogger } from './connection';
+export { BusConnection, coalesceWrites, type BusLogger } from './connection';
 export {
 	AgentBus,
 	DIRECT_REPLY_TO,

@@ -57,6 +57,45 @@ describe('DedupWindow', () => {
 		expect(w.whenDone('x')).toBeUndefined();
 		expect(w.has('x')).toBe(true);
 	});
+	it('keeps an id recorded again until its latest recording leaves the window', () => {
+		let now = 0;
+		const w = new DedupWindow(1000, 100, () => now);
+		w.markDone('a');
+		now = 600;
+		w.markDone('a');
+		now = 1200;
+		w.markDone('b'); // evicts the first recording of "a"
+		expect(w.has('a')).toBe(true);
+		expect(w.size).toBe(2);
+		now = 1700;
+		w.markDone('c');
+		expect(w.has('a')).toBe(false);
+		expect(w.has('b')).toBe(true);
+		expect(w.size).toBe(2);
+	});
+	it('stays bounded and keeps the newest ids across many windows full', () => {
+		const w = new DedupWindow(60_000, 1000, () => 0);
+		for (let i = 0; i < 50_000; i++) w.markDone(`id-${i}`);
+		expect(w.size).toBe(1000);
+		expect(w.has('id-48999')).toBe(false);
+		expect(w.has('id-49000')).toBe(true);
+		expect(w.has('id-49999')).toBe(true);
+	});
+	it('claims an id once: later claims see the run in progress, then its outcome', async () => {
+		const w = new DedupWindow();
+		expect(w.claim('m')).toBe('claimed');
+		const raced = w.claim('m');
+		expect(raced).toBeInstanceOf(Promise);
+		w.end('m', true);
+		await expect(raced).resolves.toBe(true);
+		expect(w.claim('m')).toBe('done');
+
+		expect(w.claim('n')).toBe('claimed');
+		const again = w.claim('n');
+		w.end('n', false);
+		await expect(again).resolves.toBe(false);
+		expect(w.claim('n')).toBe('claimed');
+	});
 	it('does not remember a failed run', async () => {
 		const w = new DedupWindow();
 		w.begin('y');
