@@ -1,4 +1,4 @@
-import { AnchorSet, anchoredMatches, charTable, hitsOf, tokenRuns } from '../text';
+import { AnchorSet, anchoredMatches, charTable, hitsOf, lowerCased, tokenRuns } from '../text';
 import type { Detector, Finding } from '../types';
 
 /**
@@ -103,11 +103,11 @@ function matchPatterns(
 	text: string,
 ): Array<{ rule: string; start: number; end: number; score: number; text: string }> {
 	const out: Array<{ rule: string; start: number; end: number; score: number; text: string }> = [];
-	const lower = text.toLowerCase();
-	const found = PATTERN_ANCHORS.find(lower);
+	const found = PATTERN_ANCHORS.find(lowerCased(text));
 	if (!found.size) return out;
 	for (const { rule, re, score, anchors, before, after } of PATTERNS) {
-		for (const m of anchoredMatches(text, re, hitsOf(found, anchors), before, after))
+		// The anchors are found in the lower-cased text, so every spelling the pattern accepts has a hit.
+		for (const m of anchoredMatches(text, re, hitsOf(found, anchors), before, after, true))
 			out.push({ rule, start: m.index, end: m.index + m.text.length, score, text: m.text });
 	}
 	return out;
@@ -157,7 +157,7 @@ export function injectionDetector(options: InjectionOptions = {}): Detector {
 				add('injection.invisible_characters', m.index, m.index + m[0].length, 0.5, 'HIDDEN_TEXT');
 			}
 			// Instructions split by invisible characters, or spelled in Unicode tag characters.
-			if (invisible || HAS_TAG_CHARS.test(text)) {
+			if (hidden && (invisible || HAS_TAG_CHARS.test(text))) {
 				const revealed = text.replace(INVISIBLE, '').replace(TAG_CHARS, (s) => {
 					let r = ' ';
 					for (let i = 0; i + 1 < s.length; i += 2)

@@ -1,17 +1,17 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
 import {
 	IBAN_LENGTHS,
 	base58CheckValid,
 	bech32Valid,
 	cardIssuer,
 	ibanValid,
-	luhnValid,
 	ssnValid,
 } from '../checksums';
-import { charTable } from '../text';
+import { anchoredMatches, charTable, execAll, lowerCased, tokenRuns } from '../text';
 import type { Detector, Finding } from '../types';
 import { contextScore } from './context';
+import { phoneVerdict } from './phones';
 
 export const PII_ENTITIES = [
 	'CREDIT_CARD',
@@ -46,7 +46,13 @@ export const DEFAULT_PHONE_REGIONS: CountryCode[] = [
 	'IL',
 ];
 
-type Emit = (f: Omit<Finding, 'detector'>) => void;
+/** Findings are built whole (one object shape) and collected. */
+type Emit = (f: Finding) => void;
+
+/** ASCII digit. */
+function isDigit(c: number): boolean {
+	return c >= 48 && c <= 57;
+}
 
 const CARD = /\b\d(?:[ -]?\d){11,18}\b/g;
 const SSN = /\b(\d{3})([- ]?)(\d{2})\2(\d{4})\b/g;
@@ -56,11 +62,15 @@ const IPV6_CHARS = charTable('0-9A-Fa-f:.');
 function isIpv6Char(c: number): boolean {
 	return c < 128 && IPV6_CHARS[c] === 1;
 }
-const BTC_BASE58 = /\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b/g;
+/** Two crypto patterns (`\b...\b` in full text), applied to one whole run of word characters. */
+const WHOLE_BTC_BASE58 = /^[13][1-9A-HJ-NP-Za-km-z]{25,34}$/;
+const WHOLE_ETH = /^0x[0-9a-fA-F]{40}$/;
 const BTC_BECH32 = /\b(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}\b/g;
+const WORD_CHARS = charTable('A-Za-z0-9_');
 const HAS_DIGIT = /\d/;
-const ETH = /\b0x[0-9a-fA-F]{40}\b/g;
 /** Cheap pre-filter for phone candidates; libphonenumber decides. */
+const DATE_START = /^\d{4}-\d{2}-\d{2}/;
+const NANP_LAYOUT = /^\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b/;
 const PHONE_CANDIDATE = /(?:\+|\(|\b)\d[\d \t().\-/]{4,22}\d(?:\s?(?:x|ext\.?|#)\s?\d{1,6})?\b/g;
 function isEmailLocalChar(c: number): boolean {
 	return (
@@ -81,41 +91,66 @@ function isDomainChar(c: number): boolean {
 }
 const EMAIL_DOMAIN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}$/;
 
-function scanCards(text: string, emit: Emit, ctx: boolean): void {
-	for (const m of text.matchAll(CARD)) {
-		const digits = m[0].replace(/[ -]/g, '');
-		if (digits.length < 12 || digits.length > 19) continue;
+function scanCards(text: string, emit: Emit, ctx: boolean, lower: string): void {
+	for (const m of execAll(CARD, text)) {
+		const s = m[0];
+		// One pass from the right: digit count, separators and the Luhn sum; most runs fail here.
+		let count = 0;
+		let sum = 0;
+		let space = false;
+		let dash = false;
+		for (let i = s.length - 1; i >= 0; i--) {
+			const c = s.charCodeAt(i);
+			if (c === 32) space = true;
+			else if (c === 45) dash = true;
+			else {
+				let d = c - 48;
+				if (count % 2 === 1) {
+					d *= 2;
+					if (d > 9) d -= 9;
+				}
+				sum += d;
+				count++;
+			}
+		}
+		if (count < 12 || count > 19) continue;
 		// Mixed separators ("1234-5678 9012") are not how cards are written.
-		if (/ /.test(m[0]) && /-/.test(m[0])) continue;
-		if (!luhnValid(digits)) continue;
+		if (space && dash) continue;
+		if (sum % 10 !== 0) continue;
+		const digits = space || dash ? s.replace(/[ -]/g, '') : s;
 		const issuer = cardIssuer(digits);
 		if (/^(\d)\1+$/.test(digits)) continue;
 		const base = issuer ? 0.85 : 0.4;
 		const start = m.index;
-		const end = start + m[0].length;
-		const score = ctx ? contextScore('CREDIT_CARD', text, start, end, base) : base;
+		const end = start + s.length;
+		const score = ctx ? contextScore('CREDIT_CARD', text, start, end, base, lower) : base;
 		emit({
 			type: 'CREDIT_CARD',
 			start,
 			end,
-			text: m[0],
+			text: s,
 			score,
 			rule: issuer ? `pii.credit_card.${issuer}` : 'pii.credit_card.luhn',
+			detector: 'pii',
 		});
 	}
 }
 
-function scanSsn(text: string, emit: Emit, ctx: boolean): void {
-	for (const m of text.matchAll(SSN)) {
+function scanSsn(text: string, emit: Emit, ctx: boolean, lower: string): void {
+	for (const m of execAll(SSN, text)) {
 		if (!ssnValid(m[1], m[3], m[4])) continue;
 		const start = m.index;
 		const end = start + m[0].length;
-		// Neighbouring digit groups mean this is part of a longer number (phone, card).
-		const prev = text.slice(Math.max(0, start - 2), start);
-		const next = text.slice(end, end + 2);
-		if (/\d[- .]$|[-.]$/.test(prev) || /^[- .]\d|^[-.]\d/.test(next)) continue;
+		// Neighbouring digit groups mean this is part of a longer number (phone, card):
+		// "-" or "." just before, or a digit and a separator; a separator and a digit just after.
+		const p1 = start >= 1 ? text.charCodeAt(start - 1) : -1;
+		const p2 = start >= 2 ? text.charCodeAt(start - 2) : -1;
+		if (p1 === 45 || p1 === 46 || (p1 === 32 && isDigit(p2))) continue;
+		const n0 = end < text.length ? text.charCodeAt(end) : -1;
+		const n1 = end + 1 < text.length ? text.charCodeAt(end + 1) : -1;
+		if ((n0 === 45 || n0 === 32 || n0 === 46) && isDigit(n1)) continue;
 		const base = m[2] ? 0.6 : 0.3;
-		const score = ctx ? contextScore('US_SSN', text, start, end, base) : base;
+		const score = ctx ? contextScore('US_SSN', text, start, end, base, lower) : base;
 		emit({
 			type: 'US_SSN',
 			start,
@@ -123,12 +158,13 @@ function scanSsn(text: string, emit: Emit, ctx: boolean): void {
 			text: m[0],
 			score,
 			rule: m[2] ? 'pii.us_ssn.formatted' : 'pii.us_ssn.digits',
+			detector: 'pii',
 		});
 	}
 }
 
-function scanIban(text: string, emit: Emit, ctx: boolean): void {
-	for (const m of text.matchAll(IBAN)) {
+function scanIban(text: string, emit: Emit, ctx: boolean, lower: string): void {
+	for (const m of execAll(IBAN, text)) {
 		const country = m[0].slice(0, 2).toUpperCase();
 		const want = IBAN_LENGTHS[country];
 		if (!want) continue;
@@ -143,8 +179,16 @@ function scanIban(text: string, emit: Emit, ctx: boolean): void {
 		const end = start + candidate.length;
 		if (end < text.length && /[A-Za-z0-9]/.test(text[end])) continue;
 		if (!ibanValid(candidate)) continue;
-		const score = ctx ? contextScore('IBAN_CODE', text, start, end, 0.9) : 0.9;
-		emit({ type: 'IBAN_CODE', start, end, text: candidate, score, rule: 'pii.iban.mod97' });
+		const score = ctx ? contextScore('IBAN_CODE', text, start, end, 0.9, lower) : 0.9;
+		emit({
+			type: 'IBAN_CODE',
+			start,
+			end,
+			text: candidate,
+			score,
+			rule: 'pii.iban.mod97',
+			detector: 'pii',
+		});
 	}
 }
 
@@ -166,25 +210,45 @@ function scanEmail(text: string, emit: Emit): void {
 				text: text.slice(s, e),
 				score: 0.95,
 				rule: 'pii.email',
+				detector: 'pii',
 			});
 		}
 		at = text.indexOf('@', Math.max(e, at + 1));
 	}
 }
 
-function scanIp(text: string, emit: Emit, ctx: boolean): void {
-	for (const m of text.matchAll(IPV4)) {
-		if (!isIPv4(m[0])) continue;
+/**
+ * Dots with a digit on each side: every IPv4 match holds one (its first dot is at most 3
+ * characters from its start and 12 from its end), so the pattern runs only around them.
+ */
+function digitDots(text: string): Array<[number, number]> {
+	const out: Array<[number, number]> = [];
+	for (let i = text.indexOf('.'); i >= 0; i = text.indexOf('.', i + 1))
+		if (i > 0 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)))
+			out.push([i, 1]);
+	return out;
+}
+
+function scanIp(text: string, emit: Emit, ctx: boolean, lower: string): void {
+	for (const m of anchoredMatches(text, IPV4, digitDots(text), 12, 12, true)) {
+		if (!isIPv4(m.text)) continue;
 		const start = m.index;
-		const end = start + m[0].length;
+		const end = start + m.text.length;
 		// "1.2.3.4.5" is a version or an OID, not an address.
-		if (
-			/[.\d]$/.test(text.slice(Math.max(0, start - 1), start)) ||
-			/^\.\d/.test(text.slice(end, end + 2))
-		)
+		const p = start >= 1 ? text.charCodeAt(start - 1) : -1;
+		if (p === 46 || isDigit(p)) continue;
+		if (text.charCodeAt(end) === 46 && end + 1 < text.length && isDigit(text.charCodeAt(end + 1)))
 			continue;
-		const score = ctx ? contextScore('IP_ADDRESS', text, start, end, 0.75) : 0.75;
-		emit({ type: 'IP_ADDRESS', start, end, text: m[0], score, rule: 'pii.ip.v4' });
+		const score = ctx ? contextScore('IP_ADDRESS', text, start, end, 0.75, lower) : 0.75;
+		emit({
+			type: 'IP_ADDRESS',
+			start,
+			end,
+			text: m.text,
+			score,
+			rule: 'pii.ip.v4',
+			detector: 'pii',
+		});
 	}
 	if (!text.includes(':')) return;
 	// Every IPv6 address has colons: expand around each colon over hex digits, ':' and '.'.
@@ -208,23 +272,37 @@ function scanIp(text: string, emit: Emit, ctx: boolean): void {
 		// "12:30:45" style times parse as IPv6 only with "::"; need at least 3 groups or "::" with hex letters.
 		const groups = s.split(':').length;
 		if (groups < 4 && !/[a-f]/i.test(s)) continue;
-		const score = ctx ? contextScore('IP_ADDRESS', text, start, end, 0.8) : 0.8;
-		emit({ type: 'IP_ADDRESS', start, end, text: s, score, rule: 'pii.ip.v6' });
+		const score = ctx ? contextScore('IP_ADDRESS', text, start, end, 0.8, lower) : 0.8;
+		emit({ type: 'IP_ADDRESS', start, end, text: s, score, rule: 'pii.ip.v6', detector: 'pii' });
 	}
 }
 
-function scanCrypto(text: string, emit: Emit, ctx: boolean): void {
+/**
+ * Crypto addresses. The base58 and Ethereum patterns are bounded by `\b` on both sides and made
+ * of word characters only, so their matches are exactly whole runs of word characters of the
+ * right length and alphabet: one skip-ahead pass finds the runs of 26 or more (the shortest such
+ * address) and each is tested. Bech32 addresses can be as short as 9: a regex scan is cheaper.
+ */
+function scanCrypto(text: string, emit: Emit, ctx: boolean, lower: string): void {
+	const base58: Array<[number, string]> = [];
+	const eth: Array<[number, string]> = [];
+	for (const [start, end] of tokenRuns(text, 26, WORD_CHARS)) {
+		if (end - start > 42) continue;
+		const run = text.slice(start, end);
+		if (WHOLE_BTC_BASE58.test(run)) base58.push([start, run]);
+		else if (WHOLE_ETH.test(run)) eth.push([start, run]);
+	}
 	const push = (start: number, s: string, base: number, rule: string) => {
 		const end = start + s.length;
-		const score = ctx ? contextScore('CRYPTO', text, start, end, base) : base;
-		emit({ type: 'CRYPTO', start, end, text: s, score, rule });
+		const score = ctx ? contextScore('CRYPTO', text, start, end, base, lower) : base;
+		emit({ type: 'CRYPTO', start, end, text: s, score, rule, detector: 'pii' });
 	};
-	for (const m of text.matchAll(BTC_BASE58))
-		if (base58CheckValid(m[0])) push(m.index, m[0], 0.95, 'pii.crypto.btc_base58check');
-	for (const m of text.matchAll(BTC_BECH32))
+	for (const [start, s] of base58)
+		if (base58CheckValid(s)) push(start, s, 0.95, 'pii.crypto.btc_base58check');
+	for (const m of execAll(BTC_BECH32, text))
 		if (bech32Valid(m[0])) push(m.index, m[0], 0.95, 'pii.crypto.btc_bech32');
 	// EIP-55 checksums need Keccak-256, which node:crypto lacks; the shape alone is strong evidence.
-	for (const m of text.matchAll(ETH)) push(m.index, m[0], 0.7, 'pii.crypto.eth');
+	for (const [start, s] of eth) push(start, s, 0.7, 'pii.crypto.eth');
 }
 
 function scanPhones(
@@ -233,44 +311,34 @@ function scanPhones(
 	ctx: boolean,
 	regions: CountryCode[],
 	minScore: number,
+	lower: string,
 ): void {
-	for (const m of text.matchAll(PHONE_CANDIDATE)) {
+	for (const m of execAll(PHONE_CANDIDATE, text)) {
 		const candidate = m[0];
-		const digits = candidate.replace(/\D/g, '').length;
+		let digits = 0;
+		for (let i = 0; i < candidate.length; i++) if (isDigit(candidate.charCodeAt(i))) digits++;
 		if (digits < 7 || digits > 17) continue;
 		const mStart = m.index;
 		const mEnd = mStart + candidate.length;
 		// Dates and times ("2003-08-28 12:13") are the commonest look-alikes.
-		if (/^\d{4}-\d{2}-\d{2}/.test(candidate) || /^:\d/.test(text.slice(mEnd, mEnd + 2))) continue;
-		const international = candidate.startsWith('+');
+		if (
+			DATE_START.test(candidate) ||
+			(text.charCodeAt(mEnd) === 58 && isDigit(text.charCodeAt(mEnd + 1)))
+		)
+			continue;
+		const international = candidate.charCodeAt(0) === 43;
 		let bonus = international || candidate.includes('(') ? 0.15 : 0;
-		if (/^\(?\d{3}\)?[-. ]\d{3}[-. ]\d{4}\b/.test(candidate)) bonus += 0.15;
-		const context = ctx ? contextScore('PHONE_NUMBER', text, mStart, mEnd, 0.5) - 0.5 : 0;
+		if (NANP_LAYOUT.test(candidate)) bonus += 0.15;
+		const context = ctx ? contextScore('PHONE_NUMBER', text, mStart, mEnd, 0.5, lower) - 0.5 : 0;
 		// A valid number scores 0.4 before evidence; skip the parser when even that cannot reach the threshold.
 		if (0.4 + bonus + context < minScore) continue;
-		// The candidate is parsed whole (no text search): one metadata lookup per region tried.
-		let verdict: 'valid' | 'possible' | null = null;
-		const judge = (region?: CountryCode) => {
-			const pn = parsePhoneNumberFromString(
-				candidate,
-				region ? { defaultCountry: region, extract: false } : { extract: false },
-			);
-			if (!pn) return;
-			if (pn.isValid()) verdict = 'valid';
-			else if (!verdict && pn.isPossible()) verdict = 'possible';
-		};
+		// The candidate is parsed whole (no text search), region by region.
 		// When "possible" already clears the threshold, finding the region where it is also valid
 		// would only move the score; stop at the first region that accepts it at all.
-		const possibleSuffices = 0.3 + bonus + context >= minScore;
-		if (international) judge();
-		else
-			for (const region of regions) {
-				judge(region);
-				if (verdict === 'valid' || (verdict && possibleSuffices)) break;
-			}
+		const verdict = phoneVerdict(candidate, regions, 0.3 + bonus + context >= minScore);
 		if (!verdict) continue;
-		const b = { valid: verdict === 'valid' };
-		const score = Math.round(Math.min(1, (b.valid ? 0.4 : 0.3) + bonus + context) * 1000) / 1000;
+		const valid = verdict === 'valid';
+		const score = Math.round(Math.min(1, (valid ? 0.4 : 0.3) + bonus + context) * 1000) / 1000;
 		if (score < minScore) continue;
 		emit({
 			type: 'PHONE_NUMBER',
@@ -278,7 +346,8 @@ function scanPhones(
 			end: mEnd,
 			text: candidate,
 			score,
-			rule: b.valid ? 'pii.phone.valid' : 'pii.phone.possible',
+			rule: valid ? 'pii.phone.valid' : 'pii.phone.possible',
+			detector: 'pii',
 		});
 	}
 }
@@ -299,21 +368,24 @@ export function piiDetector(options: PiiOptions = {}): Detector {
 	const minScore = options.minScore ?? 0.5;
 	const ctx = options.context !== false;
 	const regions = options.phoneRegions ?? DEFAULT_PHONE_REGIONS;
+	const scoresContext = [...entities].some((e) => e !== 'EMAIL_ADDRESS');
 	return {
 		name: 'pii',
 		redactable: true,
 		scan(text: string): Finding[] {
 			const all: Finding[] = [];
-			const emit: Emit = (f) => all.push({ ...f, detector: 'pii' });
+			const emit: Emit = (f) => all.push(f);
 			if (entities.has('EMAIL_ADDRESS') && text.includes('@')) scanEmail(text, emit);
 			// Everything below needs digits; prose without any is done.
 			if (!HAS_DIGIT.test(text)) return resolveOverlaps(all.filter((f) => f.score >= minScore));
-			if (entities.has('CREDIT_CARD')) scanCards(text, emit, ctx);
-			if (entities.has('IBAN_CODE')) scanIban(text, emit, ctx);
-			if (entities.has('US_SSN')) scanSsn(text, emit, ctx);
-			if (entities.has('IP_ADDRESS')) scanIp(text, emit, ctx);
-			if (entities.has('CRYPTO')) scanCrypto(text, emit, ctx);
-			if (entities.has('PHONE_NUMBER')) scanPhones(text, emit, ctx, regions, minScore);
+			// Context words are looked up in one lower-cased copy of the text.
+			const lower = ctx && scoresContext ? lowerCased(text) : text;
+			if (entities.has('CREDIT_CARD')) scanCards(text, emit, ctx, lower);
+			if (entities.has('IBAN_CODE')) scanIban(text, emit, ctx, lower);
+			if (entities.has('US_SSN')) scanSsn(text, emit, ctx, lower);
+			if (entities.has('IP_ADDRESS')) scanIp(text, emit, ctx, lower);
+			if (entities.has('CRYPTO')) scanCrypto(text, emit, ctx, lower);
+			if (entities.has('PHONE_NUMBER')) scanPhones(text, emit, ctx, regions, minScore, lower);
 			return resolveOverlaps(all.filter((f) => f.score >= minScore));
 		},
 	};

@@ -120,6 +120,14 @@ const ASSIGNMENT_SPELLINGS = ASSIGNMENT_WORDS.flatMap((w) => [
 	w[0].toUpperCase() + w.slice(1),
 	w.toUpperCase(),
 ]);
+/**
+ * A pattern's matches always hold one of its anchors whole when the pattern is case-sensitive
+ * or its anchors have no letters; `anchoredMatches` can then stop early in a window.
+ */
+const PROVIDERS = PROVIDER_KEYS.map((k) => ({
+	...k,
+	containsAnchor: !k.re.ignoreCase || k.anchors.every((a) => a.toLowerCase() === a.toUpperCase()),
+}));
 const ANCHORS = new AnchorSet([
 	...PROVIDER_KEYS.flatMap((k) => k.anchors),
 	...ASSIGNMENT_SPELLINGS,
@@ -143,8 +151,9 @@ export function secretsDetector(options: SecretsOptions = {}): Detector {
 			const out: Finding[] = [];
 			const covered = (s: number, e: number) => out.some((f) => s < f.end && f.start < e);
 			const found = ANCHORS.find(text);
-			for (const { rule, re, score, anchors, after } of PROVIDER_KEYS) {
-				for (const m of anchoredMatches(text, re, hitsOf(found, anchors), 24, after ?? 300)) {
+			for (const { rule, re, score, anchors, after, containsAnchor } of PROVIDERS) {
+				const hits = hitsOf(found, anchors);
+				for (const m of anchoredMatches(text, re, hits, 24, after ?? 300, containsAnchor)) {
 					out.push({
 						type: 'SECRET',
 						start: m.index,

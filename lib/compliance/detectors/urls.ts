@@ -46,6 +46,7 @@ export function urlDetector(options: UrlOptions = {}): Detector {
 				hitsOf(URL_ANCHORS.find(text), ['://', 'www.']),
 				20,
 				2060,
+				true,
 			)) {
 				let raw = m.text.replace(/[.,;:!?)\]}]+$/, '');
 				const start = m.index;

@@ -1,4 +1,11 @@
-import { piiDetector } from '../../../lib/compliance';
+import { isIPv4 } from 'node:net';
+import {
+	base58CheckValid,
+	bech32Valid,
+	cardIssuer,
+	luhnValid,
+	piiDetector,
+} from '../../../lib/compliance';
 
 const scan = (text: string, entities?: string[]) =>
 	piiDetector(entities ? { entities: entities as never } : {}).scan(text);
@@ -88,5 +95,109 @@ describe('PII detector', () => {
 
 	it('empty text gives no findings', () => {
 		expect(scan('')).toEqual([]);
+	});
+
+	it('cards: the one-pass Luhn check agrees with luhnValid on random digit runs', () => {
+		let seed = 17;
+		const rnd = () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return seed / 0x7fffffff;
+		};
+		const detector = piiDetector({ entities: ['CREDIT_CARD'], context: false, minScore: 0 });
+		let cards = 0;
+		for (let trial = 0; trial < 3000; trial++) {
+			let digits = '';
+			const n = 12 + Math.floor(rnd() * 8);
+			for (let i = 0; i < n; i++) digits += String(Math.floor(rnd() * 10));
+			// Make about half of them Luhn-valid by fixing the check digit.
+			if (rnd() < 0.5)
+				for (let d = 0; d < 10; d++) {
+					const t = digits.slice(0, -1) + d;
+					if (luhnValid(t)) digits = t;
+				}
+			const sep = [' ', '-', ''][Math.floor(rnd() * 3)];
+			const written = digits.replace(/(\d{4})(?=\d)/g, `$1${sep}`);
+			const expected = luhnValid(digits) && !/^(\d)\1+$/.test(digits);
+			const found = detector.scan(`number ${written} end`);
+			if (expected) cards++;
+			expect([written, found.map((f) => [f.text, f.rule])]).toEqual([
+				written,
+				expected
+					? [
+							[
+								written,
+								cardIssuer(digits)
+									? `pii.credit_card.${cardIssuer(digits)}`
+									: 'pii.credit_card.luhn',
+							],
+						]
+					: [],
+			]);
+		}
+		expect(cards).toBeGreaterThan(1000);
+	});
+
+	it('crypto and IPv4 found around their anchors equal a whole-text scan with the patterns', () => {
+		let seed = 23;
+		const rnd = () => {
+			seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+			return seed / 0x7fffffff;
+		};
+		const parts = [
+			'1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2',
+			'3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy',
+			'1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3',
+			'bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq',
+			'BC1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4',
+			'0x52908400098527886E0F7030069857D2E4169EE7',
+			'0x52908400098527886E0F7030069857D2E4169EE',
+			'192.168.10.20',
+			'10.0.0.255',
+			'1.2.3.4.5',
+			'999.1.1.1',
+			'12.05.2021',
+			'v1.2.3.4',
+			'_',
+			'0',
+			'x',
+			'.',
+			' ',
+			' ',
+			' ',
+			'-',
+			'é',
+			'12',
+		];
+		const detector = piiDetector({
+			entities: ['CRYPTO', 'IP_ADDRESS'],
+			context: false,
+			minScore: 0,
+		});
+		const reference = (text: string) => {
+			const out: Array<[number, string]> = [];
+			for (const m of text.matchAll(/\b[13][1-9A-HJ-NP-Za-km-z]{25,34}\b/g))
+				if (base58CheckValid(m[0])) out.push([m.index, m[0]]);
+			for (const m of text.matchAll(/\b(?:bc1|BC1)[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}\b/g))
+				if (bech32Valid(m[0])) out.push([m.index, m[0]]);
+			for (const m of text.matchAll(/\b0x[0-9a-fA-F]{40}\b/g)) out.push([m.index, m[0]]);
+			for (const m of text.matchAll(/\b(?:\d{1,3}\.){3}\d{1,3}\b/g)) {
+				const end = m.index + m[0].length;
+				if (!isIPv4(m[0]) || /[.\d]/.test(text[m.index - 1] ?? '')) continue;
+				if (/^\.\d/.test(text.slice(end, end + 2))) continue;
+				out.push([m.index, m[0]]);
+			}
+			return out.sort((a, b) => a[0] - b[0]);
+		};
+		let found = 0;
+		for (let trial = 0; trial < 1500; trial++) {
+			const text = Array.from(
+				{ length: Math.floor(rnd() * 12) },
+				() => parts[Math.floor(rnd() * parts.length)],
+			).join('');
+			const want = reference(text);
+			found += want.length;
+			expect([text, detector.scan(text).map((f) => [f.start, f.text])]).toEqual([text, want]);
+		}
+		expect(found).toBeGreaterThan(250);
 	});
 });

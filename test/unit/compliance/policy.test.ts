@@ -144,6 +144,45 @@ describe('decisions', () => {
 		});
 		expect(new ComplianceEngine(p).check('Phone: 020 7946 0958').action).toBe('allow');
 	});
+	it('one engine applies minScore rules per finding, whatever it has seen before', () => {
+		const p = parsePolicy({
+			name: 't',
+			detectors: { pii: { entities: ['CREDIT_CARD'] } },
+			rules: [
+				{ match: 'CREDIT_CARD', minScore: 0.9, severity: 'critical', action: 'block' },
+				{ match: 'pii.credit_card.*', severity: 'medium', action: 'review' },
+			],
+			defaults: { action: 'allow', severity: 'low' },
+		});
+		const e = new ComplianceEngine(p);
+		// With "card" the visa scores 0.95, without it 0.85; the same kind of finding either way.
+		for (let i = 0; i < 3; i++) {
+			expect(e.check('my card 4111 1111 1111 1111').findings[0].action).toBe('block');
+			expect(e.check('number 4111 1111 1111 1111').findings[0].action).toBe('review');
+		}
+		expect(e.ruleFor({ ...e.check('x 4111111111111111').findings[0], score: 0.1 })).toEqual(
+			p.rules[1],
+		);
+	});
+	it('the redacted text follows the redaction mode, and tag mode matches the audit text', () => {
+		const text = 'card 4111 1111 1111 1111, ssn 460-89-9847, mail ann@example.com';
+		const tag = new ComplianceEngine(builtinPolicy('default')).check(text);
+		expect(tag.redactedText).toBe('card <CREDIT_CARD>, ssn <US_SSN>, mail <EMAIL_ADDRESS>');
+		expect(tag.auditText).toBe(tag.redactedText);
+		const mask = new ComplianceEngine(
+			parsePolicy({ ...builtinPolicy('default'), redaction: { mode: 'mask', keepLast: 2 } }),
+		).check(text);
+		expect(mask.redactedText).toBe(
+			'card *****************11, ssn *********47, mail *************om',
+		);
+		expect(mask.auditText).toBe(tag.auditText);
+		// Tag mode where the policy lets some PII through: only the rest is replaced.
+		const some = new ComplianceEngine(
+			parsePolicy({ ...parsePolicy(YAML_POLICY), redaction: { mode: 'tag' } }),
+		).check(text);
+		expect(some.redactedText).toBe('card <CREDIT_CARD>, ssn 460-89-9847, mail ann@example.com');
+		expect(some.auditText).toBe('card <CREDIT_CARD>, ssn 460-89-9847, mail <EMAIL_ADDRESS>');
+	});
 	it('empty, huge and binary input', () => {
 		const def = new ComplianceEngine(builtinPolicy('default'));
 		expect(def.check('').action).toBe('allow');
