@@ -1,5 +1,5 @@
 import { NotifyInbox, click, type Notify } from './harness/inbox';
-import { api, callWebhook, state } from './harness/n8n';
+import { api, callWebhook, fetchWhenReady, state } from './harness/n8n';
 
 interface Finding {
 	type: string;
@@ -188,7 +188,7 @@ describe('Airlock Human Review template: a held item follows the approve link', 
 		const ann = notify.links.find((l) => l.reviewer === 'ann')!;
 
 		// Opening the link (a mail scanner, a link preview) changes nothing.
-		const page = await fetch(ann.approve);
+		const page = await fetchWhenReady(ann.approve);
 		expect(page.status).toBe(200);
 		expect(await page.text()).toContain('<form method="post">');
 		expect((await execution(executionId)).status).toBe('waiting');

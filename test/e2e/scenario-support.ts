@@ -3,48 +3,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentBus, type Envelope } from '../../lib/bus';
 import { AMQP_URL } from '../helpers/services';
-import { state } from './harness/n8n';
+import { callWebhook, fetchWhenReady, state } from './harness/n8n';
 
-/**
- * fetch, repeated while n8n answers 503 "Database is not ready". n8n flags its
- * database as down when a health ping takes over 5 s, which an event loop kept
- * busy (e.g. by an embedded database opening on a loaded machine) causes; the
- * flag clears on the next ping, and nothing of the request has run before it.
- */
-export async function fetchWhenReady(url: string, init?: RequestInit): Promise<Response> {
-	const deadline = Date.now() + 60_000;
-	for (;;) {
-		const res = await fetch(url, init);
-		if (res.status !== 503 || Date.now() > deadline) return res;
-		const text = await res.clone().text();
-		if (!text.includes('Database is not ready')) return res;
-		notReadyRetries++;
-		await new Promise((r) => setTimeout(r, 500));
-	}
-}
+export { fetchWhenReady, notReadyRetries } from './harness/n8n';
 
-/** How often fetchWhenReady had to wait for n8n's database flag. */
-export let notReadyRetries = 0;
-
-/** callWebhook through fetchWhenReady. */
-export async function hook<T = Record<string, unknown>>(
-	path: string,
-	body: unknown,
-): Promise<{ status: number; body: T }> {
-	const res = await fetchWhenReady(`${state().base}/webhook/${path}`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify(body),
-	});
-	const text = await res.text();
-	let parsed: unknown = text;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		// plain text answer
-	}
-	return { status: res.status, body: parsed as T };
-}
+/** A webhook call (n8n's "Database is not ready" answers are waited out). */
+export const hook = callWebhook;
 
 /** Polls until `probe` returns something other than undefined (or throws when time runs out). */
 export async function waitFor<T>(

@@ -1,6 +1,7 @@
 /* A local HTTP endpoint that receives the review links a hold posts to its notify URL. */
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fetchWhenReady } from './n8n';
 
 export interface Notify {
 	holdId: string;
@@ -51,7 +52,7 @@ export async function click(
 	link: string,
 	comment?: string,
 ): Promise<{ status: number; text: string }> {
-	const res = await fetch(link, {
+	const res = await fetchWhenReady(link, {
 		method: 'POST',
 		headers: { 'content-type': 'application/x-www-form-urlencoded' },
 		body: comment ? new URLSearchParams({ comment }).toString() : '',
