@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { StorageError } from './errors';
@@ -36,22 +37,80 @@ function wrap(exec: { query: PGlite['query'] }): SqlExecutor {
 	};
 }
 
+/**
+ * Creating a new data directory (PostgreSQL's initdb) keeps PGlite's thread
+ * busy for seconds without a break. On n8n's main thread that stalls every
+ * request and trips n8n's own database health check (a 5 s ping), so a
+ * directory that does not exist yet is created in a worker thread; opening
+ * an existing one blocks only briefly. Runs once per directory.
+ */
+const INIT_IN_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglite);
+PGlite.create(workerData.dir)
+	.then((db) => db.close())
+	.then(
+		() => parentPort.postMessage({ ok: true }),
+		(err) => parentPort.postMessage({ ok: false, message: String((err && err.message) || err) }),
+	);
+`;
+
+export function isInitialised(dir: string): boolean {
+	return fs.existsSync(path.join(dir, 'PG_VERSION'));
+}
+
+export async function initialiseDataDir(dir: string): Promise<void> {
+	if (isInitialised(dir)) return;
+	await new Promise<void>((resolve, reject) => {
+		const worker = new Worker(INIT_IN_WORKER, {
+			eval: true,
+			workerData: { dir, pglite: require.resolve('@electric-sql/pglite') },
+		});
+		let settled = false;
+		worker.once('message', (m: { ok: boolean; message?: string }) => {
+			settled = true;
+			if (m.ok) resolve();
+			else reject(new Error(m.message));
+		});
+		worker.once('error', (err) => {
+			settled = true;
+			reject(err);
+		});
+		worker.once('exit', (code) => {
+			if (!settled) reject(new Error(`the set-up worker stopped with code ${code}`));
+		});
+	});
+}
+
 export async function openPglite(dataDir: string): Promise<SqlClient> {
 	const key =
 		dataDir === 'memory://' ? `memory://${instances.size}:${Date.now()}` : path.resolve(dataDir);
 	let shared = instances.get(key);
 	if (!shared) {
 		const target = key.startsWith('memory://') ? undefined : key;
-		if (target) fs.mkdirSync(target, { recursive: true });
-		shared = {
-			db: PGlite.create(target, { extensions: { vector } }).catch((err: Error) => {
-				instances.delete(key);
+		if (target) {
+			try {
+				fs.mkdirSync(target, { recursive: true });
+			} catch (err) {
 				throw new StorageError(
-					`Could not open the embedded database in ${target ?? 'memory'}: ${err.message}`,
+					`Could not create the embedded database folder ${target}: ${(err as Error).message}`,
 					'PGLITE_OPEN',
-					'Check that the folder is writable and not used by another n8n process.',
+					'Check that the folder is writable, or set AGENT_OS_DATA_DIR to one that is.',
 				);
-			}),
+			}
+		}
+		const ready = target ? initialiseDataDir(target) : Promise.resolve();
+		shared = {
+			db: ready
+				.then(() => PGlite.create(target, { extensions: { vector } }))
+				.catch((err: Error) => {
+					instances.delete(key);
+					throw new StorageError(
+						`Could not open the embedded database in ${target ?? 'memory'}: ${err.message}`,
+						'PGLITE_OPEN',
+						'Check that the folder is writable and not used by another n8n process.',
+					);
+				}),
 			refs: 0,
 			mutex: new Mutex(),
 		};
