@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { StorageError, scrubSecrets } from './errors';
-import type { PostgresConfig, QueryResult, SqlClient, SqlExecutor } from './types';
+import type { PostgresConfig, QueryOptions, QueryResult, SqlClient, SqlExecutor } from './types';
 
 interface SharedPool {
 	pool: Pool;
@@ -31,11 +31,22 @@ function sslOption(ssl: PostgresConfig['ssl']) {
 	return undefined;
 }
 
+/** A prepared statement's name: derived from its text, so equal texts share one per connection. */
+function statementName(sql: string): string {
+	return `agentos_${createHash('sha1').update(sql).digest('hex')}`;
+}
+
 function executor(run: PoolClient | Pool, cfg: PostgresConfig): SqlExecutor {
 	return {
-		async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+		async query<T>(
+			sql: string,
+			params: unknown[] = [],
+			options: QueryOptions = {},
+		): Promise<QueryResult<T>> {
 			try {
-				const res = await run.query(sql, params);
+				const res = options.prepare
+					? await run.query({ name: statementName(sql), text: sql, values: params })
+					: await run.query(sql, params);
 				return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
 			} catch (err) {
 				throw sanitize(err, cfg);
@@ -98,7 +109,7 @@ export async function openPostgres(cfg: PostgresConfig): Promise<SqlClient> {
 	return {
 		kind: 'postgres',
 		label,
-		query: (sql, params) => executor(pool, cfg).query(sql, params),
+		query: (sql, params, options) => executor(pool, cfg).query(sql, params, options),
 		async exec(sql) {
 			await executor(pool, cfg).query(sql);
 		},

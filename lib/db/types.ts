@@ -4,10 +4,23 @@ export interface QueryResult<T = Record<string, unknown>> {
 	rowCount: number;
 }
 
+export interface QueryOptions {
+	/**
+	 * Keep the statement prepared on the connection (PostgreSQL; embedded
+	 * PGlite ignores it): later runs skip parsing, and planning once the
+	 * server settles on a generic plan. For fixed statement texts run often.
+	 */
+	prepare?: boolean;
+}
+
 /** Something that runs parameterised SQL: a client, or a transaction on one. */
 export interface SqlExecutor {
 	/** Runs one statement. Values only ever travel as `$n` parameters. */
-	query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
+	query<T = Record<string, unknown>>(
+		sql: string,
+		params?: unknown[],
+		options?: QueryOptions,
+	): Promise<QueryResult<T>>;
 }
 
 /** One SQL database, a real PostgreSQL server or embedded PGlite. */

@@ -287,28 +287,13 @@ export async function extractKnowledge(
 		const resolutions: ExtractResult['resolutions'] = [];
 		const keyOfName = new Map<string, string>();
 		const entities: EntityInput[] = [];
-		// Candidate lookups are independent reads: run them together. The
-		// word search comes first; the broader fuzzy one only when it found no
-		// exact match, which keeps resolution cheap on large graphs.
-		const candidateLists = await Promise.all(
-			out.entities.map(async (e): Promise<ResolutionCandidate[]> => {
-				const query = [e.name, ...(e.aliases ?? [])].join(' ');
-				const plain = (await store.searchEntities({ query, types: [e.type], limit: 10 })).map(
-					(h) => h.entity,
-				);
-				if (resolveEntity(e, plain).kind === 'exact') return plain;
-				const fuzzy = await store.searchEntities({
-					query,
-					types: [e.type],
-					limit: 10,
-					fuzzy: true,
-				});
-				return [
-					...plain,
-					...fuzzy.map((h) => h.entity).filter((f) => !plain.some((p) => p.key === f.key)),
-				];
-			}),
-		);
+		// Candidates for every mention in one look-up: exact name and alias
+		// matches, and full-text matches only for mentions without an exact one.
+		const candidateLists: ResolutionCandidate[][] = out.entities.length
+			? await store.resolutionCandidates(
+					out.entities.map((e) => ({ type: e.type, names: [e.name, ...(e.aliases ?? [])] })),
+				)
+			: [];
 		for (const [index, e] of out.entities.entries()) {
 			const candidates = candidateLists[index];
 			const batchMatch = entities.find(

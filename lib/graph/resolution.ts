@@ -28,14 +28,33 @@ function trigrams(s: string): Set<string> {
 	return out;
 }
 
-/** pg_trgm-style similarity: shared trigrams over all trigrams of both words. */
-export function trigramSimilarity(a: string, b: string): number {
-	const ta = trigrams(a);
-	const tb = trigrams(b);
+function gramSimilarity(ta: Set<string>, tb: Set<string>): number {
 	if (!ta.size && !tb.size) return 1;
 	let shared = 0;
 	for (const t of ta) if (tb.has(t)) shared++;
 	return shared / (ta.size + tb.size - shared);
+}
+
+/** pg_trgm-style similarity: shared trigrams over all trigrams of both words. */
+export function trigramSimilarity(a: string, b: string): number {
+	return gramSimilarity(trigrams(a), trigrams(b));
+}
+
+/** A normalized name with its trigrams, computed once however often it is compared. */
+interface PreparedName {
+	norm: string;
+	grams: Set<string>;
+}
+
+function prepared(norm: string): PreparedName {
+	return { norm, grams: trigrams(norm) };
+}
+
+function similarity(a: PreparedName, b: PreparedName): number {
+	if (!a.norm || !b.norm) return 0;
+	if (a.norm === b.norm) return 1;
+	const lev = 1 - levenshtein(a.norm, b.norm) / Math.max(a.norm.length, b.norm.length);
+	return Math.max(lev, gramSimilarity(a.grams, b.grams));
 }
 
 /**
@@ -44,12 +63,7 @@ export function trigramSimilarity(a: string, b: string): number {
  * reordered and extended names, edit distance catches typos in short ones.
  */
 export function nameSimilarity(a: string, b: string): number {
-	const na = normalizeName(a);
-	const nb = normalizeName(b);
-	if (!na || !nb) return 0;
-	if (na === nb) return 1;
-	const lev = 1 - levenshtein(na, nb) / Math.max(na.length, nb.length);
-	return Math.max(lev, trigramSimilarity(na, nb));
+	return similarity(prepared(normalizeName(a)), prepared(normalizeName(b)));
 }
 
 export interface ResolutionCandidate {
@@ -85,17 +99,24 @@ export function resolveEntity(
 ): Resolution {
 	const threshold = options.threshold ?? 0.8;
 	const margin = options.margin ?? 0.05;
-	const sameType = candidates.filter((c) => c.type === entity.type);
 	const names = [entity.name, ...(entity.aliases ?? [])].map(normalizeName).filter(Boolean);
+	// Every name is normalized once, and its trigrams taken once, per call.
+	const sameType = candidates
+		.filter((c) => c.type === entity.type)
+		.map((c) => ({ key: c.key, norms: [c.name, ...c.aliases].map(normalizeName) }));
 	const exact = sameType
-		.filter((c) => [c.name, ...c.aliases].map(normalizeName).some((n) => names.includes(n)))
+		.filter((c) => c.norms.some((n) => names.includes(n)))
 		.sort((a, b) => (a.key < b.key ? -1 : 1));
 	if (exact.length) return { kind: 'exact', key: exact[0].key };
+	const mention = names.map(prepared);
 	const scored = sameType
 		.map((c) => ({
 			key: c.key,
 			similarity: Math.max(
-				...[c.name, ...c.aliases].flatMap((cn) => names.map((n) => nameSimilarity(n, cn))),
+				...c.norms.flatMap((cn) => {
+					const candidate = prepared(cn);
+					return mention.map((n) => similarity(n, candidate));
+				}),
 			),
 		}))
 		.filter((s) => s.similarity >= threshold)

@@ -20,12 +20,25 @@ import type {
 	SearchOptions,
 	UpsertResult,
 } from './model';
+import type { ResolutionCandidate } from './resolution';
 
 export interface RecordEpisodeOptions extends RelateOptions {
 	/** Mark the episode as extracted; an episode recorded before but not extracted takes the new writes. */
 	markExtracted?: boolean;
 	/** Relations computed from the keys the episode's entities resolved to (extraction uses it). */
 	deferRelations?: (resolvedKeys: string[]) => RelationInput[];
+}
+
+/** An extracted mention to resolve against the graph: its type and every name it goes by. */
+export interface MentionInput {
+	type: string;
+	/** The name as written, then its aliases. */
+	names: string[];
+}
+
+export interface CandidateOptions {
+	/** Full-text matches per mention that has no exact one; default 20, at most 200. */
+	limit?: number;
 }
 
 export interface RelateOptions {
@@ -64,6 +77,18 @@ export interface GraphStore {
 	recallContext(options: RecallOptions): Promise<RecallResult>;
 	findPaths(from: string, to: string, options?: PathOptions): Promise<GraphPath[]>;
 	searchEntities(options: SearchOptions): Promise<SearchHit[]>;
+	/**
+	 * Entity-resolution candidates for a batch of mentions, looked up together
+	 * (one round trip on SQL). Per mention: every stored entity of its type
+	 * whose normalized name or alias equals one of the mention's names (exact);
+	 * for a mention with none, the best full-text matches of its names, whole
+	 * words and three-letter word prefixes (fuzzy). Candidates carry what
+	 * resolution compares: key, type, name and aliases. The caller decides.
+	 */
+	resolutionCandidates(
+		mentions: MentionInput[],
+		options?: CandidateOptions,
+	): Promise<ResolutionCandidate[][]>;
 	/** Raw Cypher with parameters; Neo4j only (the SQL backend raises ValidationError). */
 	runCypher(
 		query: string,

@@ -200,6 +200,37 @@ export function checkEntity(input: EntityInput, index = 0): CheckedEntity {
 	};
 }
 
+export interface CheckedMention {
+	type: string;
+	/** The names as given, trimmed, empty ones dropped. */
+	names: string[];
+	/** Their normalized forms, distinct and non-empty. */
+	norms: string[];
+}
+
+/** Checks mentions to resolve: a list of {type, names}. */
+export function checkMentions(mentions: unknown): CheckedMention[] {
+	if (!Array.isArray(mentions))
+		throw new ValidationError('Mentions must be an array', 'Give a list of {type, names}.');
+	return mentions.map((m: unknown, i) => {
+		if (!m || typeof m !== 'object')
+			throw new ValidationError(`Mention ${i} is not an object`, 'Give {type, names}.');
+		const { type, names } = m as { type?: unknown; names?: unknown };
+		assertEntityType(type);
+		if (!Array.isArray(names) || !names.every((n) => typeof n === 'string'))
+			throw new ValidationError(
+				`Mention ${i} has no list of names`,
+				'Give "names" as a list of strings.',
+			);
+		const trimmed = (names as string[]).map((n) => n.trim()).filter((n) => n !== '');
+		return {
+			type,
+			names: trimmed,
+			norms: uniqueStrings(trimmed.map(normalizeName).filter((n) => n !== '')),
+		};
+	});
+}
+
 export interface CheckedRelation {
 	type: string;
 	from: string;

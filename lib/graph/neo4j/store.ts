@@ -30,8 +30,15 @@ import {
 } from '../model';
 import { bidirectionalShortestPaths, type PathEdge } from '../paths';
 import { fuseHits, rankNeighbourhood, recallText } from '../ranking';
+import type { ResolutionCandidate } from '../resolution';
 import { actorEntity, PLACEHOLDER_TYPE, type StoreOptions } from '../common';
-import type { GraphStore, RecordEpisodeOptions, RelateOptions } from '../store';
+import type {
+	CandidateOptions,
+	GraphStore,
+	MentionInput,
+	RecordEpisodeOptions,
+	RelateOptions,
+} from '../store';
 import {
 	assertEntityType,
 	assertGraphName,
@@ -40,6 +47,7 @@ import {
 	checkEmbedding,
 	checkEntity,
 	checkInt,
+	checkMentions,
 	checkProperties,
 	checkRelation,
 	checkTime,
@@ -945,6 +953,59 @@ export class Neo4jGraphStore implements GraphStore {
 					]),
 				);
 				return fuseHits(textKeys, vectorKeys, (k) => byKey.get(k), limit);
+			});
+		});
+	}
+
+	resolutionCandidates(
+		mentions: MentionInput[],
+		options: CandidateOptions = {},
+	): Promise<ResolutionCandidate[][]> {
+		return this.run('resolve', async () => {
+			const checked = checkMentions(mentions);
+			const limit = checkInt(options.limit, 'candidate limit', 1, 200, 20);
+			const out: ResolutionCandidate[][] = checked.map(() => []);
+			const add = (i: number, p: Props) => {
+				if (!out[i].some((e) => e.key === p.key))
+					out[i].push({
+						key: p.key as string,
+						type: p.type as string,
+						name: p.name as string,
+						aliases: (p.aliases as string[]) ?? [],
+					});
+			};
+			const exact = checked
+				.map((m, i) => ({ i, type: m.type, norms: m.norms }))
+				.filter((m) => m.norms.length);
+			return this.read(async (tx) => {
+				if (exact.length) {
+					const res = await tx.run(
+						`UNWIND $mentions AS m
+						 MATCH (n:Entity) WHERE n.graph = $graph AND n.type = m.type AND any(a IN n.aliasNorms WHERE a IN m.norms)
+						 RETURN m.i AS i, n {.key, .type, .name, .aliases} AS n ORDER BY i, n.key`,
+						{ graph: this.graph, mentions: exact },
+					);
+					for (const rec of res.records) add(Number(rec.get('i')), rec.get('n') as Props);
+				}
+				// Full text only for the mentions without an exact match.
+				const fuzzy = checked
+					.map((m, i) => ({ i, type: m.type, q: luceneQuery(m.names.join(' '), true) }))
+					.filter((m) => m.q !== null && !out[m.i].length);
+				if (fuzzy.length) {
+					const res = await tx.run(
+						`UNWIND $mentions AS m
+						 CALL {
+						   WITH m
+						   CALL db.index.fulltext.queryNodes($index, m.q) YIELD node, score
+						   WHERE node.graph = $graph AND node.type = m.type
+						   RETURN node, score ORDER BY score DESC, node.key LIMIT $n
+						 }
+						 RETURN m.i AS i, node {.key, .type, .name, .aliases} AS n, score ORDER BY i, score DESC, n.key`,
+						{ index: FULLTEXT_INDEX, graph: this.graph, mentions: fuzzy, n: neo4j.int(limit) },
+					);
+					for (const rec of res.records) add(Number(rec.get('i')), rec.get('n') as Props);
+				}
+				return out;
 			});
 		});
 	}

@@ -76,4 +76,49 @@ export const GRAPH_MIGRATIONS: Migration[] = [
 			$fn$`,
 		],
 	},
+	{
+		version: 2,
+		name: 'graph names table',
+		up: [
+			// Every normalized name and alias of an entity, one row each: the index
+			// for exact look-ups (upsert merges, entity resolution). A b-tree led by
+			// the graph keeps each look-up an index probe per name; the GIN index over
+			// the alias arrays it replaces lost to a scan of the whole graph as soon as
+			// a batch carried many names. The store keeps it in step with
+			// `alias_norms` (names are only ever added, and leave with their entity),
+			// so it needs no foreign key and no per-row check on every write.
+			`CREATE TABLE IF NOT EXISTS agentos_graph_names (
+				graph text NOT NULL,
+				type text NOT NULL,
+				norm text NOT NULL,
+				entity_key text NOT NULL,
+				PRIMARY KEY (graph, type, norm, entity_key)
+			)`,
+			`INSERT INTO agentos_graph_names (graph, type, norm, entity_key)
+			 SELECT e.graph, e.type, n, e.key FROM agentos_graph_entities e, unnest(e.alias_norms) AS n
+			 ON CONFLICT DO NOTHING`,
+			'DROP INDEX IF EXISTS agentos_graph_entities_aliases',
+			// Full-text look-ups run on every extraction (entity resolution), and
+			// every search reads the GIN index's whole pending list of recent
+			// inserts: with the default 4 MB, milliseconds per search after a bulk
+			// load. A 256 kB list keeps searches fast and keeps inserts cheap (an
+			// entity with many aliases re-indexes every word on each update).
+			'ALTER INDEX agentos_graph_entities_search SET (gin_pending_list_limit = 256)',
+			"SELECT gin_clean_pending_list('agentos_graph_entities_search'::regclass)",
+		],
+	},
+	{
+		version: 3,
+		name: 'graph concurrent change signal',
+		up: [
+			// Raised by an episode written without locks when an entity it merges
+			// into changed since it was read: the statement is undone and the
+			// store writes the episode again under locks.
+			`CREATE OR REPLACE FUNCTION agentos_graph_changed() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $fn$
+			BEGIN
+				RAISE EXCEPTION 'An entity of the episode changed while it was written' USING ERRCODE = 'serialization_failure';
+			END
+			$fn$`,
+		],
+	},
 ];

@@ -3,7 +3,7 @@ import { ValidationError } from '../../db/errors';
 import { migrate } from '../../db/migrations';
 import type { SqlClient, SqlExecutor } from '../../db/types';
 import { NotFoundError } from '../errors';
-import { planUpsert, type EntityRow } from '../merge';
+import { planUpsert } from '../merge';
 import {
 	AGENT_TYPE,
 	CONTEXT_TYPE,
@@ -29,8 +29,15 @@ import {
 	type UpsertResult,
 } from '../model';
 import { observe } from '../metrics';
+import type { ResolutionCandidate } from '../resolution';
 import { fuseHits, rankNeighbourhood, recallText } from '../ranking';
-import type { GraphStore, RecordEpisodeOptions, RelateOptions } from '../store';
+import type {
+	CandidateOptions,
+	GraphStore,
+	MentionInput,
+	RecordEpisodeOptions,
+	RelateOptions,
+} from '../store';
 import {
 	assertGraphName,
 	assertKey,
@@ -42,83 +49,109 @@ import {
 	checkRelation,
 	checkTime,
 	episodeId,
+	checkMentions,
+	type CheckedEntity,
 	type CheckedRelation,
 	normalizeName,
 	assertEntityType,
 	uniqueStrings,
 } from '../validate';
 import { GRAPH_MIGRATIONS } from './migrations';
+import {
+	ENTITY_COLS,
+	EPISODE_SELECT,
+	RELATION_COLS,
+	type Row,
+	qualified,
+	toEntity,
+	toEntityRow,
+	toEpisode,
+	toRelation,
+} from './rows';
+import {
+	EPISODE_WRITTEN,
+	Statement,
+	planFacts,
+	writeEntities,
+	writeEpisode,
+	writeFacts,
+	type PlannedFact,
+} from './writes';
 import { actorEntity, PLACEHOLDER_TYPE, type StoreOptions } from '../common';
 import { bidirectionalShortestPaths } from '../paths';
 
 export type { StoreOptions as SqlGraphStoreOptions } from '../common';
 
-const ENTITY_COLS =
-	'key, type, name, aliases, alias_norms, properties, embedding, created_at, updated_at';
-const RELATION_COLS =
-	'id, type, from_key, to_key, properties, valid_at, invalid_at, created_at, expired_at, source_episode, confidence';
-const EPISODE_COLS =
-	'id, kind, agent, content, occurred_at, context, source, properties, created_at, extracted_at';
+/**
+ * Entities named `x.norm` with type `x.type` in graph `$1`, one index probe
+ * per name. LATERAL ... OFFSET 0 keeps it a probe whatever the planner's
+ * statistics say; joined plainly, a batch of a thousand names was planned as
+ * a sort of every name in the graph.
+ */
+const NAME_PROBE = `CROSS JOIN LATERAL (
+  SELECT entity_key FROM agentos_graph_names WHERE graph = $1 AND type = x.type AND norm = x.norm OFFSET 0
+) n`;
 
-type Row = Record<string, unknown>;
+const newRelationId = () => `rel_${randomUUID()}`;
 
-function iso(v: unknown): string {
-	return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
-}
-function isoOrNull(v: unknown): string | null {
-	return v === null || v === undefined ? null : iso(v);
-}
+/**
+ * SQLSTATEs after which an episode written without locks is written again
+ * under locks (nothing was written): an entity changed since it was read
+ * (serialization failure, raised by the statement), or a deadlock with
+ * another writer.
+ */
+const WRITE_AGAIN_LOCKED = ['40001', '40P01'];
 
-function toEntityRow(r: Row): EntityRow & { createdAt: string; updatedAt: string } {
-	const emb = r.embedding as number[] | null;
-	return {
-		key: r.key as string,
-		type: r.type as string,
-		name: r.name as string,
-		aliases: (r.aliases as string[]) ?? [],
-		aliasNorms: (r.alias_norms as string[]) ?? [],
-		properties: (r.properties as Record<string, unknown>) ?? {},
-		...(emb ? { embedding: emb.map(Number) } : {}),
-		createdAt: iso(r.created_at),
-		updatedAt: iso(r.updated_at),
-	};
-}
-
-function toEntity(r: Row): Entity {
-	const { aliasNorms: _n, ...e } = toEntityRow(r);
-	return e;
-}
-
-function toRelation(r: Row): Relation {
-	return {
-		id: r.id as string,
-		type: r.type as string,
-		from: r.from_key as string,
-		to: r.to_key as string,
-		properties: (r.properties as Record<string, unknown>) ?? {},
-		validAt: iso(r.valid_at),
-		invalidAt: isoOrNull(r.invalid_at),
-		createdAt: iso(r.created_at),
-		expiredAt: isoOrNull(r.expired_at),
-		sourceEpisode: (r.source_episode as string | null) ?? null,
-		confidence: Number(r.confidence),
-	};
+/** An episode, checked, on its way to the tables. */
+interface EpisodeToWrite {
+	id: string;
+	kind: string;
+	content: string;
+	occurredAt: string;
+	source: string | null;
+	properties: Record<string, unknown>;
+	/** The agent, and the context if any: always the first entities written. */
+	actor: CheckedEntity[];
+	entities: CheckedEntity[];
+	entityKeys: string[];
+	relationInputs: RelationInput[];
+	now: string;
 }
 
-function toEpisode(r: Row, entityKeys: string[]): Episode {
-	return {
-		id: r.id as string,
-		kind: r.kind as Episode['kind'],
-		agent: r.agent as string,
-		content: r.content as string,
-		occurredAt: iso(r.occurred_at),
-		entityKeys,
-		context: (r.context as string | null) ?? null,
-		source: (r.source as string | null) ?? null,
-		properties: (r.properties as Record<string, unknown>) ?? {},
-		createdAt: iso(r.created_at),
-		extractedAt: isoOrNull(r.extracted_at),
-	};
+/** For the statements every write and extraction runs: kept prepared on PostgreSQL connections. */
+const PREPARED = { prepare: true } as const;
+
+/**
+ * Puts the rows a facts statement returned at the batch positions of their
+ * facts: updated facts by their position in `facts` (`n`), inserted ones by id.
+ */
+function placeFacts(facts: PlannedFact[], rows: Row[], out: Relation[]): void {
+	const byId = new Map(facts.map((f) => [f.id, f]));
+	for (const row of rows) {
+		const fact =
+			row.n === null || row.n === undefined ? byId.get(row.id as string) : facts[Number(row.n)];
+		const rel = toRelation(row);
+		for (const i of fact!.indexes) out[i] = rel;
+	}
+}
+
+/** Distinct (type, normalized name) pairs as two parallel arrays, for `unnest`. */
+function typedNames(list: Array<{ type: string; norms: string[] }>): {
+	types: string[];
+	norms: string[];
+} {
+	const seen = new Set<string>();
+	const out = { types: [] as string[], norms: [] as string[] };
+	for (const { type, norms } of list) {
+		for (const norm of norms) {
+			const id = `${type}\u0000${norm}`;
+			if (seen.has(id)) continue;
+			seen.add(id);
+			out.types.push(type);
+			out.norms.push(norm);
+		}
+	}
+	return out;
 }
 
 /** A relation valid at `$asOf` (param index given) with an optional type filter (param index). */
@@ -143,10 +176,11 @@ export function tsQuery(query: string, fuzzy = false): string | null {
 }
 
 /**
- * The knowledge graph on PostgreSQL or embedded PGlite: four tables
- * (entities, relations, episodes, mentions), recursive CTEs for
- * neighbourhoods, tsvector full text and cosine over real[] embeddings, so
- * it needs no extension.
+ * The knowledge graph on PostgreSQL or embedded PGlite: tables of entities
+ * (with their normalized names alongside, for exact look-ups), relations,
+ * episodes and mentions; recursive CTEs for neighbourhoods, tsvector full
+ * text and cosine over real[] embeddings, so it needs no extension. An
+ * episode's writes go to the server as one statement (see writes.ts).
  */
 export class SqlGraphStore implements GraphStore {
 	readonly backend = 'sql' as const;
@@ -202,39 +236,38 @@ export class SqlGraphStore implements GraphStore {
 		});
 	}
 
-	private async upsertTx(tx: SqlExecutor, checked: ReturnType<typeof checkEntity>[]) {
-		const now = new Date().toISOString();
+	/**
+	 * Locks the stored entities a batch merges into — by key, or by a
+	 * normalized name or alias of the same type, every look-up a b-tree probe
+	 * (see NAME_PROBE) — and plans the merge.
+	 */
+	private async planEntities(ex: SqlExecutor, checked: CheckedEntity[], lock = true) {
 		const keys = uniqueStrings(checked.map((c) => c.key));
-		const norms = uniqueStrings(checked.flatMap((c) => c.aliasNorms));
-		const existing = await tx.query<Row>(
-			`SELECT ${ENTITY_COLS} FROM agentos_graph_entities
-			 WHERE graph = $1 AND (key = ANY($2::text[]) OR alias_norms && $3::text[]) ORDER BY key FOR UPDATE`,
-			[this.graph, keys, norms],
+		const names = typedNames(checked.map((c) => ({ type: c.type, norms: c.aliasNorms })));
+		const existing = await ex.query<Row>(
+			`SELECT ${ENTITY_COLS}, xmin::text AS version FROM agentos_graph_entities
+			 WHERE graph = $1 AND key = ANY($2::text[] || ARRAY(
+			   SELECT n.entity_key FROM unnest($3::text[], $4::text[]) AS x(type, norm) ${NAME_PROBE}))
+			 ORDER BY key${lock ? ' FOR UPDATE' : ''}`,
+			[this.graph, keys, names.types, names.norms],
+			PREPARED,
 		);
-		const plan = planUpsert(checked, existing.rows.map(toEntityRow));
+		const stored = existing.rows.map(toEntityRow);
+		return {
+			plan: planUpsert(checked, stored),
+			before: new Map(stored.map((r) => [r.key, new Set(r.aliasNorms)])),
+			/** The row version each stored entity was read at. */
+			versions: new Map(existing.rows.map((r) => [r.key as string, r.version as string])),
+		};
+	}
+
+	private async upsertTx(tx: SqlExecutor, checked: CheckedEntity[]) {
+		const { plan, before } = await this.planEntities(tx, checked);
 		const rows = new Map<string, Entity>();
 		if (plan.rows.length) {
-			const payload = plan.rows.map((r) => ({
-				key: r.key,
-				type: r.type,
-				name: r.name,
-				aliases: r.aliases,
-				alias_norms: r.aliasNorms,
-				properties: r.properties,
-				embedding: r.embedding ?? null,
-			}));
-			const res = await tx.query<Row>(
-				`INSERT INTO agentos_graph_entities AS e (graph, key, type, name, aliases, alias_norms, properties, embedding, search, created_at, updated_at)
-				 SELECT $1, x.key, x.type, x.name, x.aliases, x.alias_norms, x.properties, x.embedding,
-				        setweight(to_tsvector('simple', x.name), 'A') || setweight(to_tsvector('simple', array_to_string(x.aliases || x.alias_norms, ' ')), 'B'),
-				        $3, $3
-				 FROM jsonb_to_recordset($2::jsonb) AS x(key text, type text, name text, aliases text[], alias_norms text[], properties jsonb, embedding real[])
-				 ON CONFLICT (graph, key) DO UPDATE SET
-				   type = EXCLUDED.type, name = EXCLUDED.name, aliases = EXCLUDED.aliases, alias_norms = EXCLUDED.alias_norms,
-				   properties = EXCLUDED.properties, embedding = EXCLUDED.embedding, search = EXCLUDED.search, updated_at = EXCLUDED.updated_at
-				 RETURNING ${ENTITY_COLS}`,
-				[this.graph, JSON.stringify(payload), now],
-			);
+			const st = new Statement(this.graph);
+			writeEntities(st, plan.rows, before, new Date().toISOString());
+			const res = await tx.query<Row>(st.sql('SELECT * FROM up'), st.params, PREPARED);
 			for (const r of res.rows) rows.set(r.key as string, toEntity(r));
 		}
 		return { plan, rows };
@@ -276,27 +309,76 @@ export class SqlGraphStore implements GraphStore {
 		return policy;
 	}
 
+	/**
+	 * Writes relations in order. Runs of facts without temporal rules go as
+	 * one statement each (see writeFacts); a single-valued or contradicting
+	 * fact is handled alone, so facts in one batch close each other in order.
+	 */
 	private async relateTx(
 		tx: SqlExecutor,
 		checked: CheckedRelation[],
 		policy: MissingEntityPolicy,
 		now: string,
-		known: { keys?: ReadonlySet<string>; fresh?: ReadonlySet<string>; episode?: string } = {},
+		known: { keys?: ReadonlySet<string>; episode?: string } = {},
 	): Promise<RelateResult> {
 		const result: RelateResult = { relations: [], invalidated: [], createdEntities: [] };
 		if (!checked.length) return result;
-		// Keys this transaction has just written need no existence check.
+		result.createdEntities = await this.checkEndpoints(tx, checked, policy, known);
+		const out: Relation[] = new Array(checked.length);
+		let run: Array<{ relation: CheckedRelation; index: number }> = [];
+		const writeRun = async () => {
+			if (!run.length) return;
+			const st = new Statement(this.graph);
+			const facts = planFacts(run, newRelationId);
+			run = [];
+			writeFacts(st, facts, now);
+			const res = await tx.query<Row>(
+				st.sql(
+					`SELECT n, ${RELATION_COLS} FROM touched UNION ALL SELECT NULL, ${RELATION_COLS} FROM fresh`,
+				),
+				st.params,
+				PREPARED,
+			);
+			placeFacts(facts, res.rows, out);
+		};
+		for (let i = 0; i < checked.length; i++) {
+			const r = checked[i];
+			if (!r.singleValued && !r.contradicts.length) {
+				run.push({ relation: r, index: i });
+				continue;
+			}
+			await writeRun();
+			out[i] = await this.writeTemporal(tx, r, now, result.invalidated);
+		}
+		await writeRun();
+		result.relations = out;
+		return result;
+	}
+
+	/**
+	 * Checks that the facts' endpoints and source episodes exist; creates
+	 * missing endpoints under the `create` policy and returns their keys.
+	 * Keys written earlier in the transaction (`known.keys`) need no check.
+	 */
+	private async checkEndpoints(
+		tx: SqlExecutor,
+		checked: CheckedRelation[],
+		policy: MissingEntityPolicy,
+		known: { keys?: ReadonlySet<string>; episode?: string },
+	): Promise<string[]> {
 		const endpoints = uniqueStrings(checked.flatMap((r) => [r.from, r.to])).filter(
 			(k) => !known.keys?.has(k),
 		);
-		const found = endpoints.length
-			? await tx.query<{ key: string }>(
-					'SELECT key FROM agentos_graph_entities WHERE graph = $1 AND key = ANY($2::text[])',
-					[this.graph, endpoints],
-				)
-			: { rows: [] };
-		const have = new Set(found.rows.map((r) => r.key));
-		const missing = endpoints.filter((k) => !have.has(k));
+		let missing: string[] = [];
+		if (endpoints.length) {
+			const found = await tx.query<{ key: string }>(
+				'SELECT key FROM agentos_graph_entities WHERE graph = $1 AND key = ANY($2::text[])',
+				[this.graph, endpoints],
+				PREPARED,
+			);
+			const have = new Set(found.rows.map((r) => r.key));
+			missing = endpoints.filter((k) => !have.has(k));
+		}
 		if (missing.length) {
 			if (policy === 'reject') {
 				throw new NotFoundError(
@@ -311,7 +393,6 @@ export class SqlGraphStore implements GraphStore {
 				checkEntity({ key, type: PLACEHOLDER_TYPE, name: key }),
 			);
 			await this.upsertTx(tx, placeholders);
-			result.createdEntities = missing;
 		}
 		const sourceEpisodes = uniqueStrings(
 			checked.map((r) => r.sourceEpisode).filter((s): s is string => !!s && s !== known.episode),
@@ -320,43 +401,61 @@ export class SqlGraphStore implements GraphStore {
 			const eps = await tx.query<{ id: string }>(
 				'SELECT id FROM agentos_graph_episodes WHERE graph = $1 AND id = ANY($2::text[])',
 				[this.graph, sourceEpisodes],
+				PREPARED,
 			);
-			const known = new Set(eps.rows.map((r) => r.id));
-			const unknown = sourceEpisodes.filter((s) => !known.has(s));
+			const found = new Set(eps.rows.map((r) => r.id));
+			const unknown = sourceEpisodes.filter((s) => !found.has(s));
 			if (unknown.length)
 				throw new NotFoundError(
 					`Episode ${JSON.stringify(unknown[0])} not found`,
 					'Record the episode first, or leave "sourceEpisode" empty.',
 				);
 		}
+		return missing;
+	}
 
-		// Identical current facts are not duplicated: one query finds them for the whole batch.
-		const ident = (r: { type: string; from: string; to: string }) =>
-			`${r.from}\u0000${r.type}\u0000${r.to}`;
-		// A fact touching an entity created in this transaction cannot exist yet.
-		const maybeDup = checked.filter((r) => !known.fresh?.has(r.from) && !known.fresh?.has(r.to));
-		const dupRes = maybeDup.length
-			? await tx.query<Row>(
-					// LATERAL ... OFFSET 0 keeps one index probe per pair, whatever the planner's statistics say.
-					`SELECT DISTINCT r.* FROM jsonb_to_recordset($2::jsonb) AS x(f text, t text, o text)
-					 CROSS JOIN LATERAL (
-					   SELECT ${RELATION_COLS} FROM agentos_graph_relations
-					   WHERE graph = $1 AND from_key = x.f AND type = x.t AND to_key = x.o AND expired_at IS NULL AND invalid_at IS NULL
-					   OFFSET 0
-					 ) r`,
-					[this.graph, JSON.stringify(maybeDup.map((r) => ({ f: r.from, t: r.type, o: r.to })))],
-				)
-			: { rows: [] };
-		const current = new Map<string, Relation>(
-			dupRes.rows.map((r) => [ident(toRelation(r)), toRelation(r)]),
-		);
-
-		const bulk: Array<CheckedRelation & { id: string; index: number }> = [];
-		const pendingOpen = new Map<string, CheckedRelation & { id: string; index: number }>();
-		const out: Relation[] = new Array(checked.length);
-		for (let i = 0; i < checked.length; i++) {
-			const r = checked[i];
-			const same = current.get(ident(r));
+	/**
+	 * One fact with temporal rules: it closes the facts it lists in
+	 * `contradicts`; a single-valued fact closes the current value of its
+	 * subject and type (or, when older than that value, is stored as ended
+	 * when it began). An open single-valued fact identical to the current one
+	 * only updates it.
+	 */
+	private async writeTemporal(
+		tx: SqlExecutor,
+		r: CheckedRelation,
+		now: string,
+		invalidated: Relation[],
+	): Promise<Relation> {
+		let invalidAt = r.invalidAt;
+		if (r.contradicts.length) {
+			const found = await tx.query<{ id: string }>(
+				'SELECT id FROM agentos_graph_relations WHERE graph = $1 AND id = ANY($2::text[])',
+				[this.graph, r.contradicts],
+			);
+			const unknown = r.contradicts.filter((c) => !found.rows.some((k) => k.id === c));
+			if (unknown.length)
+				throw new NotFoundError(
+					`Relation ${JSON.stringify(unknown[0])} not found`,
+					'List ids of existing relations in "contradicts".',
+				);
+			const closed = await tx.query<Row>(
+				`UPDATE agentos_graph_relations SET invalid_at = CASE WHEN invalid_at IS NULL OR invalid_at > $3 THEN greatest(valid_at, $3::timestamptz) ELSE invalid_at END, expired_at = $4
+				 WHERE graph = $1 AND id = ANY($2::text[]) AND expired_at IS NULL RETURNING ${RELATION_COLS}`,
+				[this.graph, r.contradicts, r.validAt, now],
+			);
+			invalidated.push(...closed.rows.map(toRelation));
+		}
+		if (r.singleValued) {
+			// The subject's current values of this type, the asserted one included.
+			const current = await tx.query<Row>(
+				`SELECT ${RELATION_COLS} FROM agentos_graph_relations
+				 WHERE graph = $1 AND from_key = $2 AND type = $3 AND expired_at IS NULL
+				   AND (invalid_at IS NULL OR invalid_at > $4) FOR UPDATE`,
+				[this.graph, r.from, r.type, r.validAt],
+			);
+			const rows = current.rows.map(toRelation);
+			const same = rows.find((o) => o.to === r.to && o.invalidAt === null);
 			if (same && r.invalidAt === null && !r.contradicts.length) {
 				const upd = await tx.query<Row>(
 					`UPDATE agentos_graph_relations SET confidence = greatest(confidence, $3), properties = properties || $4::jsonb,
@@ -371,114 +470,40 @@ export class SqlGraphStore implements GraphStore {
 						r.sourceEpisode,
 					],
 				);
-				out[i] = toRelation(upd.rows[0]);
-				current.set(ident(r), out[i]);
-				continue;
+				return toRelation(upd.rows[0]);
 			}
-			if (!r.singleValued && !r.contradicts.length) {
-				const pending = r.invalidAt === null ? pendingOpen.get(ident(r)) : undefined;
-				if (pending) {
-					pending.confidence = Math.max(pending.confidence, r.confidence);
-					bulk.push({ ...r, id: pending.id, index: i });
-					continue;
-				}
-				const entry = { ...r, id: `rel_${randomUUID()}`, index: i };
-				bulk.push(entry);
-				if (r.invalidAt === null) pendingOpen.set(ident(r), entry);
-				continue;
-			}
-			// Temporal path, one at a time so facts in one batch close each other in order.
-			let invalidAt = r.invalidAt;
-			if (r.contradicts.length) {
-				const known = await tx.query<{ id: string }>(
-					'SELECT id FROM agentos_graph_relations WHERE graph = $1 AND id = ANY($2::text[])',
-					[this.graph, r.contradicts],
-				);
-				const unknown = r.contradicts.filter((c) => !known.rows.some((k) => k.id === c));
-				if (unknown.length)
-					throw new NotFoundError(
-						`Relation ${JSON.stringify(unknown[0])} not found`,
-						'List ids of existing relations in "contradicts".',
+			for (const o of rows.filter((x) => x.to !== r.to)) {
+				if (o.validAt <= r.validAt) {
+					const closed = await tx.query<Row>(
+						`UPDATE agentos_graph_relations SET invalid_at = $3, expired_at = $4 WHERE graph = $1 AND id = $2 RETURNING ${RELATION_COLS}`,
+						[this.graph, o.id, r.validAt, now],
 					);
-				const closed = await tx.query<Row>(
-					`UPDATE agentos_graph_relations SET invalid_at = CASE WHEN invalid_at IS NULL OR invalid_at > $3 THEN greatest(valid_at, $3::timestamptz) ELSE invalid_at END, expired_at = $4
-					 WHERE graph = $1 AND id = ANY($2::text[]) AND expired_at IS NULL RETURNING ${RELATION_COLS}`,
-					[this.graph, r.contradicts, r.validAt, now],
-				);
-				result.invalidated.push(...closed.rows.map(toRelation));
-			}
-			if (r.singleValued) {
-				const others = await tx.query<Row>(
-					`SELECT ${RELATION_COLS} FROM agentos_graph_relations
-					 WHERE graph = $1 AND from_key = $2 AND type = $3 AND to_key <> $4 AND expired_at IS NULL
-					   AND (invalid_at IS NULL OR invalid_at > $5) FOR UPDATE`,
-					[this.graph, r.from, r.type, r.to, r.validAt],
-				);
-				for (const o of others.rows.map(toRelation)) {
-					if (o.validAt <= r.validAt) {
-						const closed = await tx.query<Row>(
-							`UPDATE agentos_graph_relations SET invalid_at = $3, expired_at = $4 WHERE graph = $1 AND id = $2 RETURNING ${RELATION_COLS}`,
-							[this.graph, o.id, r.validAt, now],
-						);
-						result.invalidated.push(toRelation(closed.rows[0]));
-					} else if (invalidAt === null || invalidAt > o.validAt) {
-						// The new fact is older than the stored one: it held until the stored one began.
-						invalidAt = o.validAt;
-					}
+					invalidated.push(toRelation(closed.rows[0]));
+				} else if (invalidAt === null || invalidAt > o.validAt) {
+					// The new fact is older than the stored one: it held until the stored one began.
+					invalidAt = o.validAt;
 				}
 			}
-			const ins = await tx.query<Row>(
-				`INSERT INTO agentos_graph_relations (graph, id, type, from_key, to_key, properties, valid_at, invalid_at, created_at, expired_at, source_episode, confidence)
-				 VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING ${RELATION_COLS}`,
-				[
-					this.graph,
-					`rel_${randomUUID()}`,
-					r.type,
-					r.from,
-					r.to,
-					JSON.stringify(r.properties),
-					r.validAt,
-					invalidAt,
-					now,
-					invalidAt === null ? null : now,
-					r.sourceEpisode,
-					r.confidence,
-				],
-			);
-			out[i] = toRelation(ins.rows[0]);
-			if (out[i].invalidAt === null) current.set(ident(r), out[i]);
 		}
-		if (bulk.length) {
-			const seenIds = new Set<string>();
-			const first = bulk.filter((b) => !seenIds.has(b.id) && seenIds.add(b.id));
-			const ins = await tx.query<Row>(
-				`INSERT INTO agentos_graph_relations (graph, id, type, from_key, to_key, properties, valid_at, invalid_at, created_at, expired_at, source_episode, confidence)
-				 SELECT $1, x.id, x.type, x.from_key, x.to_key, x.properties, x.valid_at, x.invalid_at, $3, NULL, x.source_episode, x.confidence
-				 FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, from_key text, to_key text, properties jsonb, valid_at timestamptz, invalid_at timestamptz, source_episode text, confidence float8)
-				 RETURNING ${RELATION_COLS}`,
-				[
-					this.graph,
-					JSON.stringify(
-						first.map((b) => ({
-							id: b.id,
-							type: b.type,
-							from_key: b.from,
-							to_key: b.to,
-							properties: b.properties,
-							valid_at: b.validAt,
-							invalid_at: b.invalidAt,
-							source_episode: b.sourceEpisode,
-							confidence: b.confidence,
-						})),
-					),
-					now,
-				],
-			);
-			const byId = new Map(ins.rows.map((r) => [r.id as string, toRelation(r)]));
-			for (const b of bulk) out[b.index] = byId.get(b.id)!;
-		}
-		result.relations = out;
-		return result;
+		const ins = await tx.query<Row>(
+			`INSERT INTO agentos_graph_relations (graph, id, type, from_key, to_key, properties, valid_at, invalid_at, created_at, expired_at, source_episode, confidence)
+			 VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $8, $9, $10, $11, $12) RETURNING ${RELATION_COLS}`,
+			[
+				this.graph,
+				newRelationId(),
+				r.type,
+				r.from,
+				r.to,
+				JSON.stringify(r.properties),
+				r.validAt,
+				invalidAt,
+				now,
+				invalidAt === null ? null : now,
+				r.sourceEpisode,
+				r.confidence,
+			],
+		);
+		return toRelation(ins.rows[0]);
 	}
 
 	async relationsOf(key: string, options: { history?: boolean } = {}): Promise<Relation[]> {
@@ -531,99 +556,186 @@ export class SqlGraphStore implements GraphStore {
 			const relationInputs = input.relations ?? [];
 			relationInputs.forEach((r, i) => checkRelation(r, now, singleValued, i));
 
-			return this.client.transaction(async (tx) => {
-				const prior = await tx.query<Row>(
-					`SELECT ${EPISODE_COLS} FROM agentos_graph_episodes WHERE graph = $1 AND id = $2 FOR UPDATE`,
-					[this.graph, id],
-				);
-				const empty = { relations: [], invalidated: [], createdEntities: [], entities: [] };
-				if (prior.rows[0] && (!options.markExtracted || prior.rows[0].extracted_at)) {
-					return { ...empty, episode: await this.loadEpisode(tx, prior.rows[0]), created: false };
-				}
-				const { plan, rows } = await this.upsertTx(tx, [...actor, ...entities]);
-				const [agentKey, contextKey] = plan.resolvedKeys;
-				const resolvedEntityKeys = plan.resolvedKeys.slice(actor.length);
-				if (entityKeys.length) {
-					const found = await tx.query<{ key: string }>(
-						'SELECT key FROM agentos_graph_entities WHERE graph = $1 AND key = ANY($2::text[])',
-						[this.graph, entityKeys],
-					);
-					const miss = entityKeys.find((k) => !found.rows.some((f) => f.key === k));
-					if (miss)
-						throw new NotFoundError(
-							`Entity ${JSON.stringify(miss)} not found`,
-							'List keys of existing entities in "entityKeys", or pass them as "entities".',
-						);
-				}
-				let episodeRow: Row;
-				if (prior.rows[0]) {
-					const upd = await tx.query<Row>(
-						`UPDATE agentos_graph_episodes SET extracted_at = $3 WHERE graph = $1 AND id = $2 RETURNING ${EPISODE_COLS}`,
-						[this.graph, id, now],
-					);
-					episodeRow = upd.rows[0];
-				} else {
-					const ins = await tx.query<Row>(
-						`INSERT INTO agentos_graph_episodes (graph, id, kind, agent, content, occurred_at, context, source, properties, created_at, extracted_at)
-						 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) RETURNING ${EPISODE_COLS}`,
-						[
-							this.graph,
-							id,
-							kind,
-							agentKey,
-							input.content,
-							occurredAt,
-							actor.length > 1 ? contextKey : null,
-							input.source ?? null,
-							JSON.stringify(properties),
-							now,
-							options.markExtracted ? now : null,
-						],
-					);
-					episodeRow = ins.rows[0];
-				}
-				const mentions = uniqueStrings([...plan.resolvedKeys, ...entityKeys]);
-				await tx.query(
-					'INSERT INTO agentos_graph_mentions (graph, episode_id, entity_key) SELECT $1, $2, k FROM unnest($3::text[]) AS k ON CONFLICT DO NOTHING',
-					[this.graph, id, mentions],
-				);
-				const deferred = options.deferRelations ? options.deferRelations(resolvedEntityKeys) : [];
-				const rel = [...relationInputs, ...deferred].map((r, i) =>
-					checkRelation({ ...r, sourceEpisode: id }, now, singleValued, i),
-				);
-				const related = await this.relateTx(tx, rel, policy, now, {
-					keys: new Set(plan.resolvedKeys),
-					fresh: new Set(plan.rows.filter((r) => r.isNew).map((r) => r.key)),
-					episode: id,
-				});
-				return {
-					...related,
-					// A new episode's mentions are exactly those just written.
-					episode: prior.rows[0]
-						? await this.loadEpisode(tx, episodeRow)
-						: toEpisode(episodeRow, [...mentions].sort()),
-					entities: uniqueStrings(plan.resolvedKeys.slice(actor.length)).map((k) => rows.get(k)!),
-					created: !prior.rows[0],
-				};
-			});
+			const episode = {
+				id,
+				kind,
+				content: input.content,
+				occurredAt,
+				source: input.source ?? null,
+				properties,
+				actor,
+				entities,
+				entityKeys,
+				relationInputs,
+				now,
+			};
+			// Without temporal facts the episode is written optimistically: an
+			// unlocked look-up, then one statement that commits on its own and
+			// writes only if the entities it merges into are still as read. When
+			// they are not, or facts follow temporal rules, it goes as a
+			// transaction that locks them first.
+			try {
+				const written = await this.writeEpisode(this.client, episode, options, policy, false);
+				if (written) return written;
+			} catch (err) {
+				if (!WRITE_AGAIN_LOCKED.includes((err as { code?: string }).code ?? '')) throw err;
+			}
+			return this.client.transaction(
+				async (tx) => (await this.writeEpisode(tx, episode, options, policy, true))!,
+			);
 		});
 	}
 
-	private async loadEpisode(ex: SqlExecutor, row: Row): Promise<Episode> {
-		const m = await ex.query<{ entity_key: string }>(
-			'SELECT entity_key FROM agentos_graph_mentions WHERE graph = $1 AND episode_id = $2 ORDER BY entity_key',
-			[this.graph, row.id],
+	/**
+	 * One attempt at writing an episode. `locked`: inside a transaction, the
+	 * entities it merges into are locked when read. Not locked: returns null
+	 * when a fact follows a temporal rule or names an entity outside the
+	 * episode, and fails with a serialization failure (40001) when an entity
+	 * changed since it was read; nothing is written then.
+	 */
+	private async writeEpisode(
+		ex: SqlExecutor,
+		episode: EpisodeToWrite,
+		options: RecordEpisodeOptions,
+		policy: MissingEntityPolicy,
+		locked: boolean,
+	): Promise<EpisodeResult | null> {
+		const { id, actor, entityKeys, now } = episode;
+		const { plan, before, versions } = await this.planEntities(
+			ex,
+			[...actor, ...episode.entities],
+			locked,
 		);
-		return toEpisode(row, m.rows.map((r) => r.entity_key).sort());
+		const [agentKey, contextKey] = plan.resolvedKeys;
+		const mentions = uniqueStrings([...plan.resolvedKeys, ...entityKeys]);
+		const deferred = options.deferRelations
+			? options.deferRelations(plan.resolvedKeys.slice(actor.length))
+			: [];
+		const rel = [...episode.relationInputs, ...deferred].map((r, i) =>
+			checkRelation({ ...r, sourceEpisode: id }, now, this.singleValued, i),
+		);
+		// The facts go in the same statement when none follows a temporal rule and
+		// all of their endpoints are among the entities just written or checked.
+		const mentioned = new Set(mentions);
+		const together = rel.every(
+			(r) =>
+				!r.singleValued && !r.contradicts.length && mentioned.has(r.from) && mentioned.has(r.to),
+		);
+		if (!together && !locked) return null;
+		if (entityKeys.length) {
+			const found = await ex.query<{ key: string }>(
+				'SELECT key FROM agentos_graph_entities WHERE graph = $1 AND key = ANY($2::text[])',
+				[this.graph, entityKeys],
+				PREPARED,
+			);
+			const miss = entityKeys.find((k) => !found.rows.some((f) => f.key === k));
+			if (miss)
+				throw new NotFoundError(
+					`Entity ${JSON.stringify(miss)} not found`,
+					'List keys of existing entities in "entityKeys", or pass them as "entities".',
+				);
+		}
+		// One statement writes the episode and its mentions, its entities and
+		// their names, and its facts. An episode recorded before (for extraction:
+		// extracted before) stops it from writing anything: recording is
+		// idempotent.
+		const st = new Statement(this.graph);
+		writeEpisode(
+			st,
+			{
+				id,
+				kind: episode.kind,
+				agent: agentKey,
+				content: episode.content,
+				occurredAt: episode.occurredAt,
+				context: actor.length > 1 ? contextKey : null,
+				source: episode.source,
+				properties: episode.properties,
+				createdAt: now,
+				extractedAt: options.markExtracted ? now : null,
+			},
+			mentions,
+			options.markExtracted === true,
+		);
+		writeEntities(st, plan.rows, before, now, EPISODE_WRITTEN, locked ? undefined : versions);
+		const parts = [
+			"SELECT 'episode' AS part, NULL::int AS n, to_jsonb(ep) AS row FROM ep",
+			"SELECT 'entity', NULL, to_jsonb(up) FROM up",
+		];
+		if (!locked) {
+			st.with(
+				'unchanged',
+				`SELECT agentos_graph_changed() FROM ep WHERE (SELECT count(*) FROM up) <> ${st.param(plan.rows.length)}::int`,
+			);
+			parts.push("SELECT 'check', NULL, NULL FROM unchanged");
+		}
+		const facts = together
+			? planFacts(
+					rel.map((relation, index) => ({ relation, index })),
+					newRelationId,
+				)
+			: [];
+		if (facts.length) {
+			writeFacts(st, facts, now, EPISODE_WRITTEN);
+			parts.push(
+				"SELECT 'fact', n, to_jsonb(touched) FROM touched",
+				"SELECT 'fact', NULL, to_jsonb(fresh) FROM fresh",
+			);
+		}
+		const res = await ex.query<{ part: string; n: number | null; row: Row }>(
+			st.sql(parts.join('\nUNION ALL ')),
+			st.params,
+			PREPARED,
+		);
+		const episodeRow = res.rows.find((r) => r.part === 'episode')?.row;
+		if (!episodeRow) {
+			const existing = await ex.query<Row>(
+				`${EPISODE_SELECT} WHERE e.graph = $1 AND e.id = $2`,
+				[this.graph, id],
+				PREPARED,
+			);
+			return {
+				relations: [],
+				invalidated: [],
+				createdEntities: [],
+				entities: [],
+				episode: toEpisode(existing.rows[0]),
+				created: false,
+			};
+		}
+		const rows = new Map<string, Entity>();
+		const factRows: Row[] = [];
+		for (const r of res.rows) {
+			if (r.part === 'entity') rows.set(r.row.key as string, toEntity(r.row));
+			else if (r.part === 'fact') factRows.push({ ...r.row, n: r.n });
+		}
+		let related: RelateResult = { relations: [], invalidated: [], createdEntities: [] };
+		if (facts.length) {
+			related.relations = new Array(rel.length);
+			placeFacts(facts, factRows, related.relations);
+		} else if (!together) {
+			related = await this.relateTx(ex, rel, policy, now, { keys: mentioned, episode: id });
+		}
+		return {
+			...related,
+			// Its mentions: those it had before and those just written.
+			episode: toEpisode(
+				episodeRow,
+				uniqueStrings([...((episodeRow.entity_keys as string[]) ?? []), ...mentions]),
+			),
+			entities: uniqueStrings(plan.resolvedKeys.slice(actor.length)).map((k) => rows.get(k)!),
+			created: episodeRow.inserted === true,
+		};
 	}
 
 	async getEpisode(id: string): Promise<Episode | null> {
 		assertKey(id, 'episode id');
 		const res = await this.client.query<Row>(
-			`SELECT ${EPISODE_COLS} FROM agentos_graph_episodes WHERE graph = $1 AND id = $2`,
+			`${EPISODE_SELECT} WHERE e.graph = $1 AND e.id = $2`,
 			[this.graph, id],
+			PREPARED,
 		);
-		return res.rows[0] ? this.loadEpisode(this.client, res.rows[0]) : null;
+		return res.rows[0] ? toEpisode(res.rows[0]) : null;
 	}
 
 	// ---- recall, paths, search --------------------------------------------
@@ -717,13 +829,13 @@ export class SqlGraphStore implements GraphStore {
 			let episodes: Episode[] = [];
 			if (episodeCount > 0) {
 				const epRes = await this.client.query<Row>(
-					`SELECT ${EPISODE_COLS} FROM agentos_graph_episodes e
+					`${EPISODE_SELECT}
 					 WHERE e.graph = $1 AND e.occurred_at <= $3
 					   AND e.id IN (SELECT episode_id FROM agentos_graph_mentions WHERE graph = $1 AND entity_key = ANY($2::text[]))
 					 ORDER BY e.occurred_at DESC, e.id LIMIT $4`,
 					[this.graph, seeds, asOf, episodeCount],
 				);
-				episodes = await Promise.all(epRes.rows.map((r) => this.loadEpisode(this.client, r)));
+				episodes = epRes.rows.map((r) => toEpisode(r));
 			}
 			return {
 				seeds,
@@ -811,9 +923,7 @@ export class SqlGraphStore implements GraphStore {
 			const q = options.query ? tsQuery(options.query, options.fuzzy) : null;
 			if (q) {
 				const res = await this.client.query<Row>(
-					`SELECT ${ENTITY_COLS.split(', ')
-						.map((c) => `e.${c}`)
-						.join(', ')} FROM agentos_graph_entities e, to_tsquery('simple', $2) q
+					`SELECT ${qualified(ENTITY_COLS, 'e')} FROM agentos_graph_entities e, to_tsquery('simple', $2) q
 					 WHERE e.graph = $1 AND e.search @@ q AND ($3::text[] IS NULL OR e.type = ANY($3::text[]))
 					 ORDER BY ts_rank(e.search, q) DESC, e.key LIMIT $4`,
 					[this.graph, q, types, pool],
@@ -824,9 +934,7 @@ export class SqlGraphStore implements GraphStore {
 			let vectorKeys: string[] = [];
 			if (embedding) {
 				const res = await this.client.query<Row>(
-					`SELECT ${ENTITY_COLS.split(', ')
-						.map((c) => `e.${c}`)
-						.join(', ')} FROM agentos_graph_entities e
+					`SELECT ${qualified(ENTITY_COLS, 'e')} FROM agentos_graph_entities e
 					 WHERE e.graph = $1 AND e.embedding IS NOT NULL AND cardinality(e.embedding) = $3 AND ($4::text[] IS NULL OR e.type = ANY($4::text[]))
 					 ORDER BY agentos_graph_cosine(e.embedding, $2::real[]) DESC, e.key LIMIT $5`,
 					[this.graph, embedding, embedding.length, types, pool],
@@ -835,6 +943,74 @@ export class SqlGraphStore implements GraphStore {
 				for (const r of res.rows) byKey.set(r.key as string, toEntity(r));
 			}
 			return fuseHits(textKeys, vectorKeys, (k) => byKey.get(k), limit);
+		});
+	}
+
+	resolutionCandidates(
+		mentions: MentionInput[],
+		options: CandidateOptions = {},
+	): Promise<ResolutionCandidate[][]> {
+		return this.run('resolve', async () => {
+			const checked = checkMentions(mentions);
+			const limit = checkInt(options.limit, 'candidate limit', 1, 200, 20);
+			const exact = { i: [] as number[], types: [] as string[], norms: [] as string[] };
+			const text = { i: [] as number[], types: [] as string[], queries: [] as string[] };
+			checked.forEach((m, i) => {
+				for (const norm of m.norms) {
+					exact.i.push(i);
+					exact.types.push(m.type);
+					exact.norms.push(norm);
+				}
+				const q = tsQuery(m.names.join(' '), true);
+				if (q) {
+					text.i.push(i);
+					text.types.push(m.type);
+					text.queries.push(q);
+				}
+			});
+			const out: ResolutionCandidate[][] = checked.map(() => []);
+			if (!exact.i.length && !text.i.length) return out;
+			// One statement for the whole batch: exact matches by name probes; full
+			// text only for the mentions that have none (the filter on q.i runs
+			// before the lateral search, so the others cost nothing). Rows are
+			// fetched inside each lateral, by primary key, so no plan joins the table.
+			// The type test is written as a filter: as an index condition it
+			// intersected the text matches with every entity of the type. An
+			// exact match is checked against the entity's own names as well.
+			const res = await this.client.query<Row>(
+				`WITH exact AS (
+				   SELECT x.i, e.* FROM unnest($2::int[], $3::text[], $4::text[]) AS x(i, type, norm) ${NAME_PROBE}
+				   CROSS JOIN LATERAL (
+				     SELECT key, type, name, aliases FROM agentos_graph_entities
+				     WHERE graph = $1 AND key = n.entity_key AND type = x.type AND x.norm = ANY(alias_norms) OFFSET 0
+				   ) e
+				 ), fuzzy AS (
+				   SELECT q.i, f.* FROM unnest($5::int[], $6::text[], $7::text[]) AS q(i, type, query)
+				   CROSS JOIN LATERAL (
+				     SELECT e.key, e.type, e.name, e.aliases, ts_rank(e.search, tq) AS rank
+				     FROM agentos_graph_entities e, to_tsquery('simple', q.query) tq
+				     WHERE e.graph = $1 AND e.search @@ tq AND (q.type IS NULL OR e.type = q.type)
+				     ORDER BY rank DESC, e.key LIMIT $8
+				   ) f
+				   WHERE q.i NOT IN (SELECT i FROM exact)
+				 )
+				 SELECT i, 0 AS pass, 0::real AS rank, key, type, name, aliases FROM exact
+				 UNION ALL SELECT i, 1, rank, key, type, name, aliases FROM fuzzy
+				 ORDER BY i, pass, rank DESC, key`,
+				[this.graph, exact.i, exact.types, exact.norms, text.i, text.types, text.queries, limit],
+				PREPARED,
+			);
+			for (const r of res.rows) {
+				const list = out[Number(r.i)];
+				if (!list.some((e) => e.key === r.key))
+					list.push({
+						key: r.key as string,
+						type: r.type as string,
+						name: r.name as string,
+						aliases: (r.aliases as string[]) ?? [],
+					});
+			}
+			return out;
 		});
 	}
 
@@ -864,8 +1040,8 @@ export class SqlGraphStore implements GraphStore {
 						'SELECT count(*)::int AS n FROM agentos_graph_relations WHERE graph = $1 AND (from_key = $2 OR to_key = $2)',
 						[this.graph, target.entityKey],
 					);
-					const del = await tx.query(
-						'DELETE FROM agentos_graph_entities WHERE graph = $1 AND key = $2',
+					const del = await tx.query<{ type: string; alias_norms: string[] }>(
+						'DELETE FROM agentos_graph_entities WHERE graph = $1 AND key = $2 RETURNING type, alias_norms',
 						[this.graph, target.entityKey],
 					);
 					if (!del.rowCount)
@@ -873,6 +1049,10 @@ export class SqlGraphStore implements GraphStore {
 							`Entity ${JSON.stringify(target.entityKey)} not found`,
 							'Check the key.',
 						);
+					await tx.query(
+						'DELETE FROM agentos_graph_names WHERE graph = $1 AND type = $2 AND norm = ANY($3::text[]) AND entity_key = $4',
+						[this.graph, del.rows[0].type, del.rows[0].alias_norms, target.entityKey],
+					);
 					return { entities: 1, relations: Number(rel.rows[0].n), episodes: 0 };
 				}
 				if (target.relationId) {
@@ -943,6 +1123,7 @@ export class SqlGraphStore implements GraphStore {
 				'agentos_graph_mentions',
 				'agentos_graph_relations',
 				'agentos_graph_episodes',
+				'agentos_graph_names',
 				'agentos_graph_entities',
 			]) {
 				await tx.query(`DELETE FROM ${t} WHERE graph = $1`, [this.graph]);

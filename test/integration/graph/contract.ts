@@ -346,6 +346,95 @@ export function runGraphContract(name: string, makeStore: MakeStore): void {
 				expect(await store.getEpisode('ep_missing')).toBeNull();
 			});
 
+			it('writes nothing when an episode is recorded again', async () => {
+				await store.recordEpisode({ id: 'ep_once', agent: 'bot', content: 'First.' });
+				const again = await store.recordEpisode({
+					id: 'ep_once',
+					agent: 'bot',
+					content: 'First, with more.',
+					entities: [{ key: 'zed', type: 'Person', name: 'Zed' }],
+					relations: [{ type: 'KNOWS', from: 'zed', to: 'agent:bot' }],
+				});
+				expect(again).toMatchObject({ created: false, entities: [], relations: [] });
+				expect(again.episode).toMatchObject({ content: 'First.', entityKeys: ['agent:bot'] });
+				expect(await store.getEntity('zed')).toBeNull();
+				expect((await store.stats()).relations).toBe(0);
+			});
+
+			it('folds a fact repeated in an episode, or in a later one, into the current fact', async () => {
+				await store.upsertEntities([
+					{ key: 'alice', type: 'Person', name: 'Alice' },
+					{ key: 'bob', type: 'Person', name: 'Bob' },
+				]);
+				const first = await store.recordEpisode({
+					id: 'ep_a',
+					agent: 'bot',
+					content: 'Alice knows Bob.',
+					entityKeys: ['alice', 'bob'],
+					relations: [
+						{ type: 'KNOWS', from: 'alice', to: 'bob', confidence: 0.5 },
+						{ type: 'KNOWS', from: 'alice', to: 'bob', confidence: 0.7 },
+					],
+				});
+				expect(first.relations[1].id).toBe(first.relations[0].id);
+				expect(first.relations[1].confidence).toBe(0.7);
+				const later = await store.recordEpisode({
+					id: 'ep_b',
+					agent: 'bot',
+					content: 'Alice still knows Bob.',
+					entityKeys: ['alice', 'bob'],
+					relations: [
+						{
+							type: 'KNOWS',
+							from: 'alice',
+							to: 'bob',
+							confidence: 0.9,
+							properties: { met: 'school' },
+						},
+					],
+				});
+				expect(later.relations[0]).toMatchObject({
+					id: first.relations[0].id,
+					confidence: 0.9,
+					sourceEpisode: 'ep_a',
+					properties: { met: 'school' },
+				});
+				expect(await store.relationsOf('alice')).toHaveLength(1);
+			});
+
+			it("applies an episode's facts in order, closing a single-valued fact among others", async () => {
+				await store.recordEpisode({
+					agent: 'bot',
+					content: 'Alice lives in Paris.',
+					entities: [
+						{ key: 'alice', type: 'Person', name: 'Alice' },
+						{ key: 'paris', type: 'City', name: 'Paris' },
+					],
+					relations: [{ type: 'LIVES_IN', from: 'alice', to: 'paris', validAt: T0 }],
+				});
+				const moved = await store.recordEpisode({
+					agent: 'bot',
+					content: 'Alice, who knows Bob, moved to Berlin.',
+					entities: [
+						{ key: 'bob', type: 'Person', name: 'Bob' },
+						{ key: 'berlin', type: 'City', name: 'Berlin' },
+					],
+					entityKeys: ['alice'],
+					relations: [
+						{ type: 'KNOWS', from: 'alice', to: 'bob' },
+						{ type: 'LIVES_IN', from: 'alice', to: 'berlin', validAt: T1 },
+						{ type: 'KNOWS', from: 'alice', to: 'bob', confidence: 0.8 },
+					],
+				});
+				expect(moved.invalidated.map((r) => [r.to, r.invalidAt])).toEqual([['paris', T1]]);
+				expect(moved.relations.map((r) => r.to)).toEqual(['bob', 'berlin', 'bob']);
+				expect(moved.relations[2].id).toBe(moved.relations[0].id);
+				expect((await store.relationsOf('alice')).map((r) => r.to).sort()).toEqual([
+					'berlin',
+					'bob',
+				]);
+			});
+
 			it('writes nothing of an episode whose fact is bad', async () => {
 				await expect(
 					store.recordEpisode({
@@ -516,6 +605,17 @@ export function runGraphContract(name: string, makeStore: MakeStore): void {
 				expect(stats.relations).toBe(0);
 			});
 
+			it('forgets an entity with its names, so a new entity under its key does not inherit them', async () => {
+				await store.upsertEntities([
+					{ key: 'k1', type: 'Person', name: 'Old Name', aliases: ['Oldie'] },
+				]);
+				await store.forget({ entityKey: 'k1' });
+				await store.upsertEntities([{ key: 'k1', type: 'Person', name: 'New Name' }]);
+				const res = await store.upsertEntities([{ type: 'Person', name: 'Oldie' }]);
+				expect(res).toMatchObject({ created: 1, merged: 0 });
+				expect(res.entities[0].key).toBe('person:oldie');
+			});
+
 			it('keeps graphs apart', async () => {
 				const other = await open();
 				await store.upsertEntities([{ key: 'k', type: 'Thing', name: 'Mine' }]);
@@ -568,6 +668,37 @@ export function runGraphContract(name: string, makeStore: MakeStore): void {
 					evil,
 				);
 				expect((await store.stats()).entities).toBe(1);
+			});
+		});
+
+		describe('resolution candidates', () => {
+			it('finds every exact name or alias match of the type, and full-text matches only for mentions without one', async () => {
+				await store.upsertEntities([
+					{ key: 'p1', type: 'Person', name: 'Charles Babbage', aliases: ['Babbage'] },
+					{ key: 'p2', type: 'Person', name: 'Jon Smith' },
+					{ key: 'p3', type: 'Person', name: 'Jan Smith' },
+					{ key: 's1', type: 'Ship', name: 'Babbage' },
+				]);
+				const [byAlias, byName, fuzzy, none, ship] = await store.resolutionCandidates([
+					{ type: 'Person', names: ['BABBAGE'] },
+					{ type: 'Person', names: ['Someone Else', 'jon  smith'] },
+					{ type: 'Person', names: ['Jen Smith'] },
+					{ type: 'Person', names: ['Zebedee Quux'] },
+					{ type: 'Ship', names: ['Babbage'] },
+				]);
+				expect(byAlias.map((e) => e.key)).toEqual(['p1']);
+				expect(byAlias[0]).toMatchObject({ name: 'Charles Babbage', aliases: ['Babbage'] });
+				expect(byName.map((e) => e.key)).toEqual(['p2']);
+				expect(fuzzy.map((e) => e.key).sort()).toEqual(['p2', 'p3']);
+				expect(none).toEqual([]);
+				expect(ship.map((e) => e.key)).toEqual(['s1']);
+				expect(await store.resolutionCandidates([])).toEqual([]);
+				await expect(
+					store.resolutionCandidates([{ type: 'person', names: ['x'] }]),
+				).rejects.toThrow(ValidationError);
+				await expect(
+					store.resolutionCandidates([{ type: 'Person', names: 'x' as unknown as string[] }]),
+				).rejects.toThrow(ValidationError);
 			});
 		});
 
