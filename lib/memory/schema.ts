@@ -101,6 +101,19 @@ export async function createSearchIndexes(tx: SqlExecutor, name: string): Promis
 	);
 }
 
+/**
+ * Extended statistics on the scope columns: user, agent and session ids
+ * depend on each other and on the namespace, and without these the planner
+ * multiplies their selectivities as if they did not, underestimating how
+ * many memories a scope holds (searches read that estimate to choose a scan).
+ */
+export async function createScopeStatistics(tx: SqlExecutor, name: string): Promise<void> {
+	await tx.query(
+		`CREATE STATISTICS IF NOT EXISTS ${indexName(name, 'stat')} (dependencies, mcv)
+		   ON namespace, user_id, agent_id, session_id FROM ${memoryTable(name)}`,
+	);
+}
+
 /** Drops the vector, full-text and metadata indexes (bulk loads rebuild them once afterwards). */
 export async function dropSearchIndexes(tx: SqlExecutor, name: string): Promise<void> {
 	for (const suffix of ['vec', 'tsv', 'meta']) {
@@ -144,4 +157,5 @@ export async function createCollectionTable(
 		`CREATE INDEX ${ix('scope')} ON ${table} (namespace, user_id, agent_id, session_id, created_at)`,
 	);
 	await tx.query(`CREATE INDEX ${ix('exp')} ON ${table} (expires_at) WHERE expires_at IS NOT NULL`);
+	await createScopeStatistics(tx, name);
 }

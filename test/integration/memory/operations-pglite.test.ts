@@ -394,6 +394,11 @@ describe('MemoryStore.bulkLoad', () => {
 				);
 			});
 			expect(await indexes()).toEqual(before);
+			// Analyzed once at the end, so the first searches plan with real row counts.
+			const { rows } = await store.client.query<{ tuples: number }>(
+				"SELECT reltuples::float8 AS tuples FROM pg_class WHERE relname = 'agentos_mem_bulk'",
+			);
+			expect(rows[0].tuples).toBe(51);
 			const hits = await store.search('bulk', { namespace: 'b', query: 'kiwi', mode: 'hybrid' });
 			expect(hits).toHaveLength(5);
 		} finally {
