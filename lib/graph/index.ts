@@ -20,7 +20,13 @@ export {
 	type ExtractOptions,
 	type ExtractResult,
 } from './extraction';
-export { resolveEntity, nameSimilarity, levenshtein, trigramSimilarity } from './resolution';
+export {
+	resolveEntity,
+	nameSimilarity,
+	levenshtein,
+	trigramSimilarity,
+	type ResolutionCandidate,
+} from './resolution';
 export { reciprocalRankFusion, rankNeighbourhood, recallText } from './ranking';
 export { entityKey, episodeId, normalizeName } from './validate';
 

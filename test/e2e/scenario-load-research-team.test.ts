@@ -13,7 +13,9 @@ interface ResearchAnswer {
 }
 
 const N = 100;
-const run = `${process.pid}-${Date.now()}`;
+// Letters only: a run of digits (pid + timestamp) can pass a card checksum by chance, and the
+// template's airlock would then rightly redact it from the question.
+const run = `${process.pid}-${Date.now()}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)]);
 const tag = (i: number) => `[load-${run}-${i}]`;
 
 function percentile(sorted: number[], p: number): number {
