@@ -14,8 +14,12 @@ export interface EntityRow {
 }
 
 export interface UpsertPlan {
-	/** Rows to write, in first-touched order. */
-	rows: Array<EntityRow & { isNew: boolean }>;
+	/**
+	 * The rows the batch touches, in first-touched order. `changed` is false
+	 * for a stored entity the batch leaves exactly as it was (a mention of a
+	 * known entity by one of its names): there is nothing to write.
+	 */
+	rows: Array<EntityRow & { isNew: boolean; changed: boolean }>;
 	/** The key each input ended up under. */
 	resolvedKeys: string[];
 	created: number;
@@ -32,7 +36,7 @@ export interface UpsertPlan {
  * each other the same way.
  */
 export function planUpsert(inputs: CheckedEntity[], existing: EntityRow[]): UpsertPlan {
-	const byKey = new Map<string, EntityRow & { isNew: boolean }>();
+	const byKey = new Map<string, EntityRow & { isNew: boolean; changed: boolean }>();
 	const aliasIndex = new Map<string, string>();
 	const index = (row: EntityRow) => {
 		for (const n of row.aliasNorms) {
@@ -41,7 +45,7 @@ export function planUpsert(inputs: CheckedEntity[], existing: EntityRow[]): Upse
 		}
 	};
 	for (const row of [...existing].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-		byKey.set(row.key, { ...row, isNew: false });
+		byKey.set(row.key, { ...row, isNew: false, changed: false });
 		index(row);
 	}
 	const touched: string[] = [];
@@ -67,14 +71,21 @@ export function planUpsert(inputs: CheckedEntity[], existing: EntityRow[]): Upse
 			const aliases = uniqueStrings([...current.aliases, input.name, ...input.aliases]).filter(
 				(a) => a !== current.name,
 			);
+			const properties = { ...current.properties, ...input.properties };
+			const embedding = input.embedding ?? current.embedding;
 			const next = {
 				...current,
 				aliases,
 				aliasNorms: uniqueStrings(
 					[current.name, ...aliases].map(normalizeName).filter((s) => s !== ''),
 				),
-				properties: { ...current.properties, ...input.properties },
-				embedding: input.embedding ?? current.embedding,
+				properties,
+				embedding,
+				changed:
+					current.changed ||
+					!sameStrings(aliases, current.aliases) ||
+					JSON.stringify(properties) !== JSON.stringify(current.properties) ||
+					!sameNumbers(embedding, current.embedding),
 			};
 			byKey.set(current.key, next);
 			index(next);
@@ -84,7 +95,7 @@ export function planUpsert(inputs: CheckedEntity[], existing: EntityRow[]): Upse
 			}
 			resolvedKeys.push(current.key);
 		} else {
-			const row = { ...input, isNew: true };
+			const row = { ...input, isNew: true, changed: true };
 			byKey.set(input.key, row);
 			index(row);
 			touched.push(input.key);
@@ -93,4 +104,13 @@ export function planUpsert(inputs: CheckedEntity[], existing: EntityRow[]): Upse
 		}
 	}
 	return { rows: touched.map((k) => byKey.get(k)!), resolvedKeys, created, merged };
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+	return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameNumbers(a: number[] | undefined, b: number[] | undefined): boolean {
+	if (!a || !b) return a === b;
+	return a.length === b.length && a.every((x, i) => x === b[i]);
 }

@@ -40,19 +40,23 @@ export function trigramSimilarity(a: string, b: string): number {
 	return gramSimilarity(trigrams(a), trigrams(b));
 }
 
-/** A normalized name with its trigrams, computed once however often it is compared. */
+/** A normalized name with its trigrams and numbers, computed once however often it is compared. */
 interface PreparedName {
 	norm: string;
 	grams: Set<string>;
+	numbers: string;
 }
 
 function prepared(norm: string): PreparedName {
-	return { norm, grams: trigrams(norm) };
+	return { norm, grams: trigrams(norm), numbers: (norm.match(/\d+/g) ?? []).join(' ') };
 }
 
 function similarity(a: PreparedName, b: PreparedName): number {
 	if (!a.norm || !b.norm) return 0;
 	if (a.norm === b.norm) return 1;
+	// Names that differ in a number name different things (Apollo 11 and Apollo 13,
+	// Room 101 and Room 102), however alike the rest of them is.
+	if (a.numbers !== b.numbers) return 0;
 	const lev = 1 - levenshtein(a.norm, b.norm) / Math.max(a.norm.length, b.norm.length);
 	return Math.max(lev, gramSimilarity(a.grams, b.grams));
 }
@@ -61,6 +65,7 @@ function similarity(a: PreparedName, b: PreparedName): number {
  * How alike two names are, 0..1, compared in normalized form: the better of
  * trigram similarity and 1 - edit distance / length. Trigrams catch
  * reordered and extended names, edit distance catches typos in short ones.
+ * Names whose numbers differ score 0.
  */
 export function nameSimilarity(a: string, b: string): number {
 	return similarity(prepared(normalizeName(a)), prepared(normalizeName(b)));

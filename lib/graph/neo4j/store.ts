@@ -347,13 +347,20 @@ export class Neo4jGraphStore implements GraphStore {
 				norms: uniqueStrings(checked.flatMap((c) => c.aliasNorms)),
 			},
 		);
-		const plan = planUpsert(
-			checked,
-			existing.records.map((r) => toEntityRow(r.get('n') as Props)),
+		const stored = new Map(
+			existing.records.map((r) => {
+				const n = r.get('n') as Props;
+				return [n.key as string, n];
+			}),
 		);
+		const plan = planUpsert(checked, [...stored.values()].map(toEntityRow));
 		const rows = new Map<string, Entity>();
+		// Entities the batch leaves as they were are not written again.
 		const byType = new Map<string, typeof plan.rows>();
-		for (const r of plan.rows) byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+		for (const r of plan.rows) {
+			if (!r.changed) rows.set(r.key, toEntity(stored.get(r.key)!));
+			else byType.set(r.type, [...(byType.get(r.type) ?? []), r]);
+		}
 		for (const [type, group] of byType) {
 			const label = cypherName(type, assertEntityType);
 			const res = await tx.run(

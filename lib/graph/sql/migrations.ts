@@ -121,4 +121,16 @@ export const GRAPH_MIGRATIONS: Migration[] = [
 			$fn$`,
 		],
 	},
+	{
+		version: 4,
+		name: 'graph current-fact index',
+		up: [
+			// The identical-fact look-up of every write (same ends and type, still
+			// current, lowest id first) reads one entry of this index. Without it,
+			// statistics taken while the table was small make the planner walk the
+			// primary key in id order and filter every relation of the graph.
+			`CREATE INDEX IF NOT EXISTS agentos_graph_relations_current ON agentos_graph_relations (graph, from_key, type, to_key, id)
+			   WHERE expired_at IS NULL AND invalid_at IS NULL`,
+		],
+	},
 ];

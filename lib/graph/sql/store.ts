@@ -253,8 +253,17 @@ export class SqlGraphStore implements GraphStore {
 			PREPARED,
 		);
 		const stored = existing.rows.map(toEntityRow);
+		const plan = planUpsert(checked, stored);
+		const byKey = new Map(existing.rows.map((r) => [r.key as string, r]));
+		const rows = new Map<string, Entity>();
+		// Entities the batch leaves as they were are not written again.
+		for (const r of plan.rows) if (!r.changed) rows.set(r.key, toEntity(byKey.get(r.key)!));
 		return {
-			plan: planUpsert(checked, stored),
+			plan,
+			/** The rows to write. */
+			changed: plan.rows.filter((r) => r.changed),
+			/** The entities the batch leaves as they were, as stored. */
+			rows,
 			before: new Map(stored.map((r) => [r.key, new Set(r.aliasNorms)])),
 			/** The row version each stored entity was read at. */
 			versions: new Map(existing.rows.map((r) => [r.key as string, r.version as string])),
@@ -262,11 +271,10 @@ export class SqlGraphStore implements GraphStore {
 	}
 
 	private async upsertTx(tx: SqlExecutor, checked: CheckedEntity[]) {
-		const { plan, before } = await this.planEntities(tx, checked);
-		const rows = new Map<string, Entity>();
-		if (plan.rows.length) {
+		const { plan, changed, rows, before } = await this.planEntities(tx, checked);
+		if (changed.length) {
 			const st = new Statement(this.graph);
-			writeEntities(st, plan.rows, before, new Date().toISOString());
+			writeEntities(st, changed, before, new Date().toISOString());
 			const res = await tx.query<Row>(st.sql('SELECT * FROM up'), st.params, PREPARED);
 			for (const r of res.rows) rows.set(r.key as string, toEntity(r));
 		}
@@ -601,7 +609,7 @@ export class SqlGraphStore implements GraphStore {
 		locked: boolean,
 	): Promise<EpisodeResult | null> {
 		const { id, actor, entityKeys, now } = episode;
-		const { plan, before, versions } = await this.planEntities(
+		const { plan, changed, rows, before, versions } = await this.planEntities(
 			ex,
 			[...actor, ...episode.entities],
 			locked,
@@ -657,15 +665,24 @@ export class SqlGraphStore implements GraphStore {
 			mentions,
 			options.markExtracted === true,
 		);
-		writeEntities(st, plan.rows, before, now, EPISODE_WRITTEN, locked ? undefined : versions);
+		writeEntities(st, changed, before, now, EPISODE_WRITTEN, locked ? undefined : versions);
 		const parts = [
 			"SELECT 'episode' AS part, NULL::int AS n, to_jsonb(ep) AS row FROM ep",
 			"SELECT 'entity', NULL, to_jsonb(up) FROM up",
 		];
 		if (!locked) {
+			// Every entity written is still at the version read, and so is every
+			// entity merged into without a change (it is only read, not written).
+			const kept = plan.rows.filter((r) => !r.changed).map((r) => r.key);
+			const keptStill = kept.length
+				? ` OR (SELECT count(*) FROM agentos_graph_entities e
+				     JOIN unnest(${st.param(kept)}::text[], ${st.param(kept.map((k) => versions.get(k)))}::text[]) AS k(key, version)
+				       ON e.graph = $1 AND e.key = k.key AND e.xmin = k.version::xid) <> ${st.param(kept.length)}::int`
+				: '';
 			st.with(
 				'unchanged',
-				`SELECT agentos_graph_changed() FROM ep WHERE (SELECT count(*) FROM up) <> ${st.param(plan.rows.length)}::int`,
+				`SELECT agentos_graph_changed() FROM ep
+				 WHERE (SELECT count(*) FROM up) <> ${st.param(changed.length)}::int${keptStill}`,
 			);
 			parts.push("SELECT 'check', NULL, NULL FROM unchanged");
 		}
@@ -703,7 +720,6 @@ export class SqlGraphStore implements GraphStore {
 				created: false,
 			};
 		}
-		const rows = new Map<string, Entity>();
 		const factRows: Row[] = [];
 		for (const r of res.rows) {
 			if (r.part === 'entity') rows.set(r.row.key as string, toEntity(r.row));

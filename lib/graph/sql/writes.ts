@@ -250,8 +250,8 @@ export function planFacts(
  * identical fact update it (CTE `touched`, returning `n`, the fact's
  * position in `facts`, and the row); the others are inserted (CTE `fresh`,
  * returning the rows). Each
- * identical-fact look-up is one index probe (a LATERAL subquery with a LIMIT stays one
- * whatever the planner's statistics say).
+ * identical-fact look-up is one probe of the current-fact index (a LATERAL
+ * subquery with a LIMIT stays one whatever the planner's statistics say).
  */
 export function writeFacts(st: Statement, facts: PlannedFact[], now: string, guard = 'true'): void {
 	const payload = st.param(
@@ -282,19 +282,23 @@ export function writeFacts(st: Statement, facts: PlannedFact[], now: string, gua
 		   touch boolean, t_confidence float8, t_properties jsonb, t_valid_at timestamptz, t_source_episode text)`,
 	);
 	st.with(
+		'same',
+		`SELECT x.n, x.t_confidence, x.t_properties, x.t_valid_at, x.t_source_episode, c.id
+		 FROM facts x CROSS JOIN LATERAL (
+		   SELECT id FROM agentos_graph_relations
+		   WHERE graph = $1 AND from_key = x.from_key AND type = x.type AND to_key = x.to_key AND expired_at IS NULL AND invalid_at IS NULL
+		   ORDER BY id LIMIT 1
+		 ) c
+		 WHERE x.touch AND ${guard}`,
+	);
+	// The ids as an array condition on the primary key: the update reads just those rows
+	// even when the statistics say this graph has none (a graph created after the last ANALYZE).
+	st.with(
 		'touched',
 		`UPDATE agentos_graph_relations AS r SET confidence = greatest(r.confidence, f.t_confidence), properties = r.properties || f.t_properties,
 		   valid_at = least(r.valid_at, f.t_valid_at), source_episode = coalesce(r.source_episode, f.t_source_episode)
-		 FROM (
-		   SELECT x.n, x.t_confidence, x.t_properties, x.t_valid_at, x.t_source_episode, c.id
-		   FROM facts x CROSS JOIN LATERAL (
-		     SELECT id FROM agentos_graph_relations
-		     WHERE graph = $1 AND from_key = x.from_key AND type = x.type AND to_key = x.to_key AND expired_at IS NULL AND invalid_at IS NULL
-		     ORDER BY id LIMIT 1
-		   ) c
-		   WHERE x.touch AND ${guard}
-		 ) f
-		 WHERE r.graph = $1 AND r.id = f.id
+		 FROM same f
+		 WHERE r.graph = $1 AND r.id = ANY(ARRAY(SELECT id FROM same)) AND r.id = f.id
 		 RETURNING f.n, ${qualified(RELATION_COLS, 'r')}`,
 	);
 	st.with(

@@ -122,6 +122,38 @@ export function runGraphContract(name: string, makeStore: MakeStore): void {
 				expect((await store.stats()).entities).toBe(2);
 			});
 
+			it('leaves an entity that a write names but does not change as it was', async () => {
+				await store.upsertEntities([
+					{
+						type: 'Person',
+						name: 'Grace Hopper',
+						aliases: ['Amazing Grace'],
+						properties: { born: 1906 },
+					},
+				]);
+				const first = (await store.getEntity('person:grace_hopper'))!;
+				await new Promise((r) => setTimeout(r, 5));
+				const same = await store.upsertEntities([
+					{ type: 'Person', name: 'Amazing Grace', properties: { born: 1906 } },
+				]);
+				expect(same).toMatchObject({ created: 0, merged: 1 });
+				expect(same.entities[0]).toEqual(first);
+				await store.recordEpisode({
+					agent: 'bot',
+					content: 'Grace Hopper again.',
+					entities: [{ type: 'Person', name: 'Grace Hopper' }],
+				});
+				expect(await store.getEntity('person:grace_hopper')).toEqual(first);
+				const changed = await store.upsertEntities([
+					{ type: 'Person', name: 'Grace Hopper', properties: { rank: 'Rear Admiral' } },
+				]);
+				expect(changed.entities[0].properties).toEqual({ born: 1906, rank: 'Rear Admiral' });
+				expect(changed.entities[0].createdAt).toBe(first.createdAt);
+				expect(Date.parse(changed.entities[0].updatedAt)).toBeGreaterThan(
+					Date.parse(first.updatedAt),
+				);
+			});
+
 			it('merges duplicates inside one batch', async () => {
 				const res = await store.upsertEntities([
 					{ type: 'City', name: 'New York', aliases: ['NYC'] },

@@ -24,6 +24,13 @@ describe('string similarity', () => {
 		expect(nameSimilarity('Alice', 'Bob')).toBeLessThan(0.3);
 		expect(nameSimilarity('', 'x')).toBe(0);
 	});
+
+	it('never counts names that differ in a number as alike', () => {
+		expect(nameSimilarity('Apollo 11', 'Apollo 13')).toBe(0);
+		expect(nameSimilarity('Room 101', 'Room 1010')).toBe(0);
+		expect(nameSimilarity('Windows 10', 'Windows')).toBe(0);
+		expect(nameSimilarity('Apollo 11', 'Apolo 11')).toBeGreaterThan(0.8);
+	});
 });
 
 describe('entity resolution', () => {
@@ -54,6 +61,17 @@ describe('entity resolution', () => {
 		const r = resolveEntity({ type: 'Person', name: 'Jen Smith' }, candidates);
 		expect(r.kind).toBe('ambiguous');
 		expect(r.kind === 'ambiguous' && r.candidates.map((c) => c.key).sort()).toEqual(['p2', 'p3']);
+	});
+
+	it('resolves a name that differs from a stored one only in a number as new', () => {
+		const numbered = [{ key: 'm11', type: 'Mission', name: 'Apollo 11', aliases: [] }];
+		expect(resolveEntity({ type: 'Mission', name: 'Apollo 13' }, numbered)).toEqual({
+			kind: 'new',
+		});
+		expect(resolveEntity({ type: 'Mission', name: 'Apolo 11' }, numbered)).toMatchObject({
+			kind: 'fuzzy',
+			key: 'm11',
+		});
 	});
 
 	it('calls nothing close new, and never crosses types', () => {
