@@ -20,6 +20,7 @@ import {
 	dropSearchIndexes,
 	distanceOperator,
 	memoryTable,
+	memoryTableName,
 	vectorType,
 	type CollectionSettings,
 	type Metric,
@@ -554,7 +555,7 @@ export class MemoryStore {
 				`SELECT c.reltuples::float8 AS tuples, COALESCE(s.n_mod_since_analyze, 0)::float8 AS changed
 				   FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 				  WHERE c.oid = $1::regclass`,
-				[`agentos_mem_${collection}`],
+				[memoryTableName(collection)],
 			);
 			state.known = true;
 			state.pending = Math.max(state.pending, Number(rows[0]?.changed ?? 0));
@@ -575,7 +576,7 @@ export class MemoryStore {
 		});
 		const { rows } = await this.client.query<{ tuples: number }>(
 			'SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = $1::regclass',
-			[`agentos_mem_${collection}`],
+			[memoryTableName(collection)],
 		);
 		for (const key of scanPlanCache.keys()) {
 			if (key.startsWith(`${this.client.label}|${table}|`)) scanPlanCache.delete(key);
