@@ -1,4 +1,10 @@
-import { quoteIdent, type Migration, type SqlExecutor } from '../db';
+import {
+	assertIdentifier,
+	fitIdentifier,
+	quoteComposedIdent,
+	type Migration,
+	type SqlExecutor,
+} from '../db';
 
 /** The registry of collections: each has its own table, dimension and index settings. */
 export const MEMORY_MIGRATIONS: Migration[] = [
@@ -45,8 +51,14 @@ export interface CollectionSettings {
 	ivfflat?: { lists?: number };
 }
 
+/** The unquoted table name of a collection (at most 60 characters). */
+export function memoryTableName(collection: string): string {
+	assertIdentifier(collection, 'collection name');
+	return `agentos_mem_${collection}`;
+}
+
 export function memoryTable(collection: string): string {
-	return quoteIdent(`agentos_mem_${collection}`, 'collection table');
+	return quoteComposedIdent(memoryTableName(collection), 'collection table');
 }
 
 /** pgvector's column type: halfvec above 2,000 dimensions, where vector cannot be indexed. */
@@ -63,8 +75,9 @@ function opsClass(metric: Metric, type: 'vector' | 'halfvec'): string {
 	return `${type}_${suffix}`;
 }
 
+/** Index and statistics names: table name and suffix, hash-shortened past 63 characters. */
 function indexName(collection: string, suffix: string): string {
-	return quoteIdent(`agentos_mem_${collection}_${suffix}`.slice(0, 63), 'index');
+	return quoteComposedIdent(fitIdentifier(`${memoryTableName(collection)}_${suffix}`), 'index');
 }
 
 /** The vector index of a collection's table (none for index type "none"). */

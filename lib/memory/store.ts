@@ -20,6 +20,7 @@ import {
 	dropSearchIndexes,
 	distanceOperator,
 	memoryTable,
+	memoryTableName,
 	vectorType,
 	type CollectionSettings,
 	type Metric,
@@ -554,7 +555,7 @@ export class MemoryStore {
 				`SELECT c.reltuples::float8 AS tuples, COALESCE(s.n_mod_since_analyze, 0)::float8 AS changed
 				   FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 				  WHERE c.oid = $1::regclass`,
-				[`agentos_mem_${collection}`],
+				[memoryTableName(collection)],
 			);
 			state.known = true;
 			state.pending = Math.max(state.pending, Number(rows[0]?.changed ?? 0));
@@ -575,7 +576,7 @@ export class MemoryStore {
 		});
 		const { rows } = await this.client.query<{ tuples: number }>(
 			'SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = $1::regclass',
-			[`agentos_mem_${collection}`],
+			[memoryTableName(collection)],
 		);
 		for (const key of scanPlanCache.keys()) {
 			if (key.startsWith(`${this.client.label}|${table}|`)) scanPlanCache.delete(key);
@@ -703,6 +704,7 @@ export class MemoryStore {
 							`agent-os:memory:${collection}`,
 						]);
 						const out: UpsertResult[] = [];
+						const scanState: ScanSettingsState = {};
 						for (let i = 0; i < rows.length; i++) {
 							const r = rows[i];
 							const hash = contentHash(r.text);
@@ -763,17 +765,27 @@ export class MemoryStore {
 							}
 							let duplicate: { id: string; similarity: number } | undefined;
 							if (threshold !== undefined) {
-								await tx.query(`SELECT set_config('hnsw.ef_search', '100', true)`);
-								const { rows: near } = await tx.query<{ id: string; distance: number }>(
-									`SELECT id, embedding ${op} $5::${type} AS distance FROM ${table}
-									  WHERE namespace = $1 AND user_id = $2 AND agent_id = $3 AND session_id = $4
-									    AND (expires_at IS NULL OR expires_at > now())
-									  ORDER BY distance LIMIT 1`,
-									[...scopeParams, vec],
+								// The scan a search of this scope would use: a plain index walk can end on
+								// other scopes' memories and miss the scope's nearest one.
+								const q = new Params();
+								const where = `${scopeSql(r, 'exact', q)} AND ${LIVE}`;
+								const p = q.clone();
+								const { rows: near } = await this.nearest(
+									tx,
+									c,
+									{ table, where, params: q.values },
+									{
+										sql: `SELECT id, embedding ${op} ${p.add(vec)}::${type} AS distance FROM ${table}
+										       WHERE ${where} ORDER BY distance LIMIT 1`,
+										params: p.values,
+										limit: 1,
+									},
+									{},
+									scanState,
 								);
 								const sim = near[0] ? similarity(near[0].distance, c.metric) : -Infinity;
 								if (near[0] && sim >= threshold) {
-									duplicate = { id: near[0].id, similarity: round(sim) };
+									duplicate = { id: String(near[0].id), similarity: round(sim) };
 								}
 							}
 							if (duplicate && onDuplicate === 'skip') {
@@ -1139,48 +1151,17 @@ export class MemoryStore {
 				>();
 				if (mode !== 'text' && vector) {
 					const sel = select(mode === 'hybrid');
-					const plan = await this.planVectorScan(tx, table, where, q.values, c, options);
-					let exact = plan.exact;
-					// The candidate list is sized so that its first pass holds about `pool` matching rows.
-					const ef = Math.min(
-						Math.max(
-							Math.trunc(
-								options.efSearch ??
-									Math.max(DEFAULT_EF_SEARCH, pool * 2, Math.ceil(pool / plan.share)),
-							),
-							pool,
-						),
-						1000,
+					const { rows: vrows, exact } = await this.nearest(
+						tx,
+						c,
+						{ table, where, params: q.values },
+						{
+							sql: `SELECT ${sel.columns} FROM ${table} WHERE ${where} ORDER BY distance LIMIT ${pool}`,
+							params: sel.params,
+							limit: pool,
+						},
+						options,
 					);
-					// One statement for every setting. pgvector 0.8's iterative scans keep walking the
-					// index until enough rows pass the scope and filter.
-					const settings: Array<[string, string]> = [
-						['hnsw.ef_search', String(ef)],
-						['hnsw.iterative_scan', 'relaxed_order'],
-					];
-					if (c.index_type === 'ivfflat') {
-						settings.push(
-							['ivfflat.probes', String(Math.trunc(options.probes ?? 10))],
-							['ivfflat.iterative_scan', 'relaxed_order'],
-						);
-					}
-					// Few matching rows: an exact scan over them beats the ANN index, and misses nothing.
-					if (exact) settings.push(['enable_indexscan', 'off']);
-					const applySettings = (list: Array<[string, string]>) => {
-						const p = new Params();
-						const calls = list.map(([k, v]) => `set_config(${p.add(k)}, ${p.add(v)}, true)`);
-						return tx.query(`SELECT ${calls.join(', ')}`, p.values);
-					};
-					await applySettings(settings);
-					const vectorSql = `SELECT ${sel.columns} FROM ${table} WHERE ${where} ORDER BY distance LIMIT ${pool}`;
-					let { rows: vrows } = await tx.query<Record<string, unknown>>(vectorSql, sel.params);
-					if (!exact && vrows.length < pool) {
-						// The index walk ended before it found enough matches (a filter far more selective
-						// than the statistics said): scan the matching rows exactly instead.
-						exact = true;
-						await applySettings([['enable_indexscan', 'off']]);
-						vrows = (await tx.query<Record<string, unknown>>(vectorSql, sel.params)).rows;
-					}
 					this.lastSearchStrategy = exact ? 'exact' : 'index';
 					vrows
 						.sort((a, b) => Number(a.distance) - Number(b.distance))
@@ -1206,6 +1187,74 @@ export class MemoryStore {
 	}
 
 	/**
+	 * Runs a nearest-neighbour statement (`sql`: ORDER BY distance LIMIT
+	 * `limit`, confined by `scope.where`) the way planVectorScan decides:
+	 * an exact scan, or an iterative index walk with a candidate list sized
+	 * to the share of matching rows, completed by an exact scan when the walk
+	 * yields fewer than `limit` rows. `state` carries the settings applied
+	 * earlier in the transaction, so that repeated calls skip unchanged ones.
+	 */
+	private async nearest(
+		tx: SqlExecutor,
+		c: CollectionRow,
+		scope: { table: string; where: string; params: unknown[] },
+		statement: { sql: string; params: unknown[]; limit: number },
+		options: ScanOptions,
+		state: ScanSettingsState = {},
+	): Promise<{ rows: Record<string, unknown>[]; exact: boolean }> {
+		const { limit } = statement;
+		const plan = await this.planVectorScan(tx, scope.table, scope.where, scope.params, c, options);
+		let exact = plan.exact;
+		// The candidate list is sized so that its first pass holds about `limit` matching rows.
+		const ef = Math.min(
+			Math.max(
+				Math.trunc(
+					options.efSearch ?? Math.max(DEFAULT_EF_SEARCH, limit * 2, Math.ceil(limit / plan.share)),
+				),
+				limit,
+			),
+			1000,
+		);
+		// One statement for every setting. pgvector 0.8's iterative scans keep walking the
+		// index until enough rows pass the scope and filter.
+		const settings: Array<[string, string]> = [
+			['hnsw.ef_search', String(ef)],
+			['hnsw.iterative_scan', 'relaxed_order'],
+		];
+		if (c.index_type === 'ivfflat') {
+			settings.push(
+				['ivfflat.probes', String(Math.trunc(options.probes ?? 10))],
+				['ivfflat.iterative_scan', 'relaxed_order'],
+			);
+		}
+		const apply = async (indexScanOff: boolean) => {
+			const key = JSON.stringify(settings);
+			const list = key === state.applied ? [] : [...settings];
+			// Few matching rows: an exact scan over them beats the ANN index, and misses nothing.
+			// Back on when an earlier scan of this transaction turned it off.
+			if (indexScanOff !== (state.indexScanOff ?? false)) {
+				list.push(['enable_indexscan', indexScanOff ? 'off' : 'on']);
+			}
+			if (list.length === 0) return;
+			const p = new Params();
+			const calls = list.map(([k, v]) => `set_config(${p.add(k)}, ${p.add(v)}, true)`);
+			await tx.query(`SELECT ${calls.join(', ')}`, p.values);
+			state.applied = key;
+			state.indexScanOff = indexScanOff;
+		};
+		await apply(exact);
+		let { rows } = await tx.query<Record<string, unknown>>(statement.sql, statement.params);
+		if (!exact && rows.length < limit) {
+			// The index walk ended before it found enough matches (a filter far more selective
+			// than the statistics said): scan the matching rows exactly instead.
+			exact = true;
+			await apply(true);
+			rows = (await tx.query<Record<string, unknown>>(statement.sql, statement.params)).rows;
+		}
+		return { rows, exact };
+	}
+
+	/**
 	 * How a vector search reads. Exact scan when scope and filter match so few
 	 * memories that scanning them is as fast as the index, or so small a share
 	 * of the collection that a filtered walk of the ANN graph would find too
@@ -1221,7 +1270,7 @@ export class MemoryStore {
 		where: string,
 		params: unknown[],
 		c: CollectionRow,
-		options: SearchOptions,
+		options: ScanOptions,
 	): Promise<ScanPlan> {
 		if (c.index_type === 'none') return { exact: true, share: 1 };
 		const given = options.exactScanThreshold !== undefined;
@@ -1240,6 +1289,14 @@ export class MemoryStore {
 		scanPlanCache.set(key, { plan, until: Date.now() + 60_000 });
 		return plan;
 	}
+}
+
+type ScanOptions = Pick<SearchOptions, 'efSearch' | 'probes' | 'exactScanThreshold'>;
+
+/** Scan settings a transaction has applied (set_config with is_local lasts until its end). */
+interface ScanSettingsState {
+	applied?: string;
+	indexScanOff?: boolean;
 }
 
 interface ScanPlan {
