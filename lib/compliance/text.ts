@@ -110,16 +110,34 @@ let lastText: string | undefined;
 let lastLower = '';
 
 /**
- * `text.toLowerCase()`, remembered for the last text: the PII context words and
- * the prompt-injection anchors both look at the lower-cased text, so one check
- * lower-cases it once.
+ * `text.toLowerCase()` with every position where it is in `text`, remembered
+ * for the last text: the PII context words and the prompt-injection anchors
+ * both look at the lower-cased text, so one check lower-cases it once.
  */
 export function lowerCased(text: string): string {
 	if (text !== lastText) {
-		lastLower = text.toLowerCase();
+		lastLower = sameLengthLower(text);
 		lastText = text;
 	}
 	return lastLower;
+}
+
+/**
+ * Lower-cases without moving any character. A few characters lower-case to
+ * more code units (U+0130 "İ" becomes "i" plus a combining dot); each keeps
+ * its own length here, so an offset found in the lower-cased text points at
+ * the same place in the original. Otherwise a run of such characters would
+ * shift every later match out of the window where it is checked.
+ */
+export function sameLengthLower(text: string): string {
+	const lower = text.toLowerCase();
+	if (lower.length === text.length) return lower;
+	let out = '';
+	for (const ch of text) {
+		const l = ch.toLowerCase();
+		out += l.length === ch.length ? l : l.length > ch.length ? l.slice(0, ch.length) : ch;
+	}
+	return out;
 }
 
 /**

@@ -10,6 +10,14 @@ import {
 } from '../../../lib/compliance';
 
 describe('scanning helpers', () => {
+	it('lower-cases without moving any character', () => {
+		const text = 'İSTANBUL İs Big, ǅ and ß';
+		const lower = lowerCased(text);
+		expect(lower).toHaveLength(text.length);
+		expect(lower).toBe('istanbul is big, ǆ and ß');
+		expect(lower.indexOf('big')).toBe(text.indexOf('Big'));
+		expect(lowerCased('Plain ASCII')).toBe('plain ascii');
+	});
 	it('AnchorSet finds every literal, overlapping ones included, in one pass', () => {
 		const set = new AnchorSet(['system prompt', 'system', 'prompt', '@', 'ab']);
 		const found = set.find('the system prompt; ab@ab');
@@ -149,7 +157,16 @@ describe('scanning helpers against plain definitions', () => {
 
 	it('lowerCased gives each text its own lower case', () => {
 		const texts = ['Hello World', 'ÀB İstanbul', 'Hello World', 'hello world', 'X'];
-		for (const t of [...texts, ...texts.reverse()]) expect(lowerCased(t)).toBe(t.toLowerCase());
+		// The plain definition, character by character: each keeps its length.
+		const plain = (t: string) =>
+			[...t]
+				.map((c) =>
+					c.toLowerCase().length === c.length
+						? c.toLowerCase()
+						: c.toLowerCase().slice(0, c.length),
+				)
+				.join('');
+		for (const t of [...texts, ...texts.reverse()]) expect(lowerCased(t)).toBe(plain(t));
 	});
 
 	it('looksBinary: prose is not binary, NUL or many control characters are', () => {
