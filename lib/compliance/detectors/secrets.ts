@@ -1,4 +1,12 @@
-import { AnchorSet, anchoredMatches, charTable, hitsOf, shannonEntropy, tokenRuns } from '../text';
+import {
+	AnchorSet,
+	anchoredMatches,
+	charTable,
+	hitsOf,
+	lowerCased,
+	shannonEntropy,
+	tokenRuns,
+} from '../text';
 import type { Detector, Finding } from '../types';
 
 /** Provider key formats: prefixes and lengths the providers document. */
@@ -8,6 +16,8 @@ const PROVIDER_KEYS: Array<{
 	re: RegExp;
 	score: number;
 	anchors: string[];
+	/** Anchors (lower case) are looked for in the lower-cased text: any spelling of them counts. */
+	caseless?: boolean;
 	/** How far a match reaches after its anchor (default 300). */
 	after?: number;
 }> = [
@@ -21,7 +31,8 @@ const PROVIDER_KEYS: Array<{
 		rule: 'secrets.aws_secret_access_key',
 		re: /\baws_?secret_?access_?key\b["']?\s{0,3}[:=]\s{0,3}["']?[A-Za-z0-9/+=]{40}\b/gi,
 		score: 0.95,
-		anchors: ['ecret', 'ECRET'],
+		anchors: ['ecret'],
+		caseless: true,
 	},
 	{
 		rule: 'secrets.github_token',
@@ -113,13 +124,12 @@ const ASSIGNMENT =
 	/\b(?:api[_-]?key|apikey|secret(?:[_-]?key)?|access[_-]?token|auth[_-]?token|token|password|passwd|pwd|client[_-]?secret)\b["']?\s{0,3}[:=]\s{0,3}["']?([^\s"',;]{8,200})/gi;
 /** Long unbroken runs of key-like characters, scored by entropy. */
 const TOKEN_CHARS = charTable('A-Za-z0-9+/_=-');
-const ASSIGNMENT_WORDS = ['key', 'secret', 'token', 'password', 'passwd', 'pwd'];
-/** Assignment words in the spellings that occur (key, Key, KEY), so one case-sensitive pass over the text finds everything. */
-const ASSIGNMENT_SPELLINGS = ASSIGNMENT_WORDS.flatMap((w) => [
-	w,
-	w[0].toUpperCase() + w.slice(1),
-	w.toUpperCase(),
-]);
+/**
+ * Anchors of the assignment words (key, secret, token, password, passwd,
+ * pwd), looked for in the lower-cased text, so "PassWord" counts as well as
+ * "password" and "PASSWORD". "ecret" also anchors the AWS secret pattern.
+ */
+const ASSIGNMENT_ANCHORS = ['key', 'ecret', 'token', 'passw', 'pwd'];
 /**
  * A pattern's matches always hold one of its anchors whole when the pattern is case-sensitive
  * or its anchors have no letters; `anchoredMatches` can then stop early in a window.
@@ -128,9 +138,12 @@ const PROVIDERS = PROVIDER_KEYS.map((k) => ({
 	...k,
 	containsAnchor: !k.re.ignoreCase || k.anchors.every((a) => a.toLowerCase() === a.toUpperCase()),
 }));
-const ANCHORS = new AnchorSet([
-	...PROVIDER_KEYS.flatMap((k) => k.anchors),
-	...ASSIGNMENT_SPELLINGS,
+/** Case-sensitive anchors, found in the text as it is. */
+const ANCHORS = new AnchorSet(PROVIDER_KEYS.filter((k) => !k.caseless).flatMap((k) => k.anchors));
+/** Case-insensitive anchors, found in the lower-cased text (same positions, see lowerCased). */
+const CASELESS_ANCHORS = new AnchorSet([
+	...PROVIDER_KEYS.filter((k) => k.caseless).flatMap((k) => k.anchors),
+	...ASSIGNMENT_ANCHORS,
 ]);
 
 export interface SecretsOptions {
@@ -151,8 +164,9 @@ export function secretsDetector(options: SecretsOptions = {}): Detector {
 			const out: Finding[] = [];
 			const covered = (s: number, e: number) => out.some((f) => s < f.end && f.start < e);
 			const found = ANCHORS.find(text);
-			for (const { rule, re, score, anchors, after, containsAnchor } of PROVIDERS) {
-				const hits = hitsOf(found, anchors);
+			const foundCaseless = CASELESS_ANCHORS.find(lowerCased(text));
+			for (const { rule, re, score, anchors, after, containsAnchor, caseless } of PROVIDERS) {
+				const hits = hitsOf(caseless ? foundCaseless : found, anchors);
 				for (const m of anchoredMatches(text, re, hits, 24, after ?? 300, containsAnchor)) {
 					out.push({
 						type: 'SECRET',
@@ -168,7 +182,7 @@ export function secretsDetector(options: SecretsOptions = {}): Detector {
 			for (const m of anchoredMatches(
 				text,
 				ASSIGNMENT,
-				hitsOf(found, ASSIGNMENT_SPELLINGS),
+				hitsOf(foundCaseless, ASSIGNMENT_ANCHORS),
 				24,
 				240,
 			)) {
