@@ -1,4 +1,5 @@
 import {
+	ValidationError,
 	assertIdentifier,
 	fitIdentifier,
 	quoteComposedIdent,
@@ -78,6 +79,31 @@ function opsClass(metric: Metric, type: 'vector' | 'halfvec'): string {
 /** Index and statistics names: table name and suffix, hash-shortened past 63 characters. */
 function indexName(collection: string, suffix: string): string {
 	return quoteComposedIdent(fitIdentifier(`${memoryTableName(collection)}_${suffix}`), 'index');
+}
+
+/** The suffixes of a collection's index names (its statistics live in another namespace). */
+const INDEX_SUFFIXES = ['vec', 'tsv', 'meta', 'scope', 'exp'];
+
+/**
+ * Refuses a new collection whose table or index names are taken: tables and
+ * indexes share one namespace, so a collection "notes_vec" would take the
+ * name of the vector index of "notes", and the other way round. Without this,
+ * one creation fails with "already exists", or, worse, "CREATE INDEX IF NOT
+ * EXISTS" silently leaves a collection without its index.
+ */
+export async function assertCollectionNamesFree(tx: SqlExecutor, name: string): Promise<void> {
+	const table = memoryTableName(name);
+	const names = [table, ...INDEX_SUFFIXES.map((s) => fitIdentifier(`${table}_${s}`))];
+	const { rows } = await tx.query<{ relname: string }>(
+		`SELECT relname FROM pg_class WHERE relname = ANY($1::text[]) AND relnamespace = current_schema()::regnamespace ORDER BY relname`,
+		[names],
+	);
+	if (rows.length) {
+		throw new ValidationError(
+			`Collection name "${name}" clashes with a table or index that exists: ${rows.map((r) => r.relname).join(', ')}`,
+			`Choose another collection name. Names ending in _${INDEX_SUFFIXES.join(', _')} clash with the indexes of the collection named without that ending.`,
+		);
+	}
 }
 
 /** The vector index of a collection's table (none for index type "none"). */

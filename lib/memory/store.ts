@@ -13,6 +13,7 @@ import { HashingEmbedder, type Embedder } from './embedder';
 import { memoryMetrics } from './metrics';
 import {
 	MEMORY_MIGRATIONS,
+	assertCollectionNamesFree,
 	createCollectionTable,
 	createScopeStatistics,
 	createSearchIndexes,
@@ -349,6 +350,7 @@ export class MemoryStore {
 				name,
 			]);
 			if (again.rows.length) return;
+			await assertCollectionNamesFree(tx, name);
 			await createCollectionTable(tx, name, settings);
 			await tx.query(
 				`INSERT INTO agentos_memory_collections (name, dimension, metric, index_type, language, embedder, settings)

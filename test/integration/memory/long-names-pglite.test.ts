@@ -60,6 +60,26 @@ describe('collections with names of up to 48 characters on embedded PGlite', () 
 		expect(await statisticsNames('notes')).toEqual(['agentos_mem_notes_stat']);
 	});
 
+	it("refuses a collection whose table would take the name of another collection's index, either way round", async () => {
+		await store.insert('pets', [{ text: 'a cat', namespace: 'n' }]);
+		await expect(store.insert('pets_vec', [{ text: 'a dog', namespace: 'n' }])).rejects.toThrow(
+			/Collection name "pets_vec" clashes with a table or index that exists: agentos_mem_pets_vec/,
+		);
+		await store.insert('toys_meta', [{ text: 'a ball', namespace: 'n' }]);
+		await expect(store.insert('toys', [{ text: 'a kite', namespace: 'n' }])).rejects.toThrow(
+			/Collection name "toys" clashes with a table or index that exists: agentos_mem_toys_meta/,
+		);
+		// Nothing of the refused collections was created, and the others work as before.
+		const { rows } = await store.client.query<{ name: string }>(
+			`SELECT name FROM agentos_memory_collections WHERE name IN ('pets', 'pets_vec', 'toys', 'toys_meta') ORDER BY name`,
+		);
+		expect(rows.map((r) => r.name)).toEqual(['pets', 'toys_meta']);
+		expect(await vectorIndex('pets')).toEqual(['agentos_mem_pets_vec']);
+		expect(await vectorIndex('toys_meta')).toEqual(['agentos_mem_toys_meta_vec']);
+		const hits = await store.search('toys_meta', { namespace: 'n', query: 'ball', topK: 1 });
+		expect(hits.map((h) => h.text)).toEqual(['a ball']);
+	});
+
 	it('inserts into, searches and deletes from a collection with a 48-character name', async () => {
 		expect(longA).toHaveLength(48);
 		const stored = await store.insert(longA, [
