@@ -8,6 +8,7 @@ export * from './types';
 export * from './errors';
 export * from './identifiers';
 export * from './migrations';
+export * from './statistics';
 export { ensureVectorExtension } from './vector-extension';
 export { Mutex } from './mutex';
 

@@ -4,7 +4,11 @@ import {
 	ValidationError,
 	ensureVectorExtension,
 	migrate,
+	noteChanges,
 	openClient,
+	pauseCounting,
+	resumeCounting,
+	statisticsRefreshed,
 	type ConnectionConfig,
 	type SqlClient,
 } from '../db';
@@ -507,12 +511,12 @@ export class MemoryStore {
 		);
 		const settings = rows[0]?.settings ?? {};
 		await this.client.transaction((tx) => dropSearchIndexes(tx, c.name));
-		const key = this.statisticsKey(c.name);
-		bulkLoading.add(key);
+		const tables = [memoryTableName(c.name)];
+		pauseCounting(this.client, tables);
 		try {
 			return await load();
 		} finally {
-			bulkLoading.delete(key);
+			resumeCounting(this.client, tables);
 			await this.timed('buildIndex', () =>
 				this.client.transaction(async (tx) => {
 					const mem = options.maintenanceWorkMem ?? '256MB';
@@ -532,39 +536,16 @@ export class MemoryStore {
 		}
 	}
 
-	private statisticsKey(collection: string): string {
-		return `${this.client.label}|${collection}`;
-	}
-
 	/**
 	 * PGlite runs no autovacuum, so nothing else refreshes the planner
-	 * statistics that a search's scan choice relies on. After writes, the
-	 * store analyzes the collection itself by autovacuum's default rule: once
-	 * the rows changed since the last ANALYZE exceed 50 + 10 % of the table.
-	 * On PostgreSQL, autovacuum does this.
+	 * statistics that a search's scan choice relies on: after writes, the
+	 * store analyzes the collection itself by autovacuum's default rule (see
+	 * lib/db/statistics). On PostgreSQL, autovacuum does this.
 	 */
-	private async refreshStatistics(collection: string, changed: number): Promise<void> {
-		if (this.client.kind !== 'pglite' || changed <= 0) return;
-		const key = this.statisticsKey(collection);
-		if (bulkLoading.has(key)) return;
-		const state = analyzeState.get(key) ?? { pending: 0, due: ANALYZE_BASE_ROWS, known: false };
-		analyzeState.set(key, state);
-		state.pending += changed;
-		if (state.pending < state.due) return;
-		if (!state.known) {
-			// The first time in this process: changes made before it count too.
-			const { rows } = await this.client.query<{ tuples: number; changed: number }>(
-				`SELECT c.reltuples::float8 AS tuples, COALESCE(s.n_mod_since_analyze, 0)::float8 AS changed
-				   FROM pg_class c LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
-				  WHERE c.oid = $1::regclass`,
-				[memoryTableName(collection)],
-			);
-			state.known = true;
-			state.pending = Math.max(state.pending, Number(rows[0]?.changed ?? 0));
-			state.due = analyzeDue(Number(rows[0]?.tuples ?? -1));
-			if (state.pending < state.due) return;
-		}
-		await this.analyze(collection);
+	private refreshStatistics(collection: string, changed: number): Promise<void> {
+		return noteChanges(this.client, [memoryTableName(collection)], changed, () =>
+			this.analyze(collection),
+		);
 	}
 
 	/** ANALYZE of the columns searches filter on; resets the change count. */
@@ -576,18 +557,10 @@ export class MemoryStore {
 				`ANALYZE ${table} (namespace, user_id, agent_id, session_id, metadata, expires_at)`,
 			);
 		});
-		const { rows } = await this.client.query<{ tuples: number }>(
-			'SELECT reltuples::float8 AS tuples FROM pg_class WHERE oid = $1::regclass',
-			[memoryTableName(collection)],
-		);
 		for (const key of scanPlanCache.keys()) {
 			if (key.startsWith(`${this.client.label}|${table}|`)) scanPlanCache.delete(key);
 		}
-		analyzeState.set(this.statisticsKey(collection), {
-			pending: 0,
-			due: analyzeDue(Number(rows[0]?.tuples ?? -1)),
-			known: true,
-		});
+		await statisticsRefreshed(this.client, [memoryTableName(collection)]);
 	}
 
 	/** Embeddings for the items: the ones they carry, the model's for the rest. */
@@ -1433,13 +1406,6 @@ const EXACT_SCAN_THRESHOLD = 1_000;
  * falls off (measured on 100k clustered vectors: recall@10 about 0.97 at 3 %, 0.85 at 1.5 %).
  */
 const MIN_INDEX_SHARE = 0.03;
-/** Autovacuum's default analyze rule: 50 rows plus 10 % of the table. */
-const ANALYZE_BASE_ROWS = 50;
-const analyzeDue = (tuples: number) => ANALYZE_BASE_ROWS + 0.1 * Math.max(0, tuples);
-/** Rows changed since the last ANALYZE, per database and collection (PGlite only). */
-const analyzeState = new Map<string, { pending: number; due: number; known: boolean }>();
-/** Collections inside bulkLoad: analyzed once at its end. */
-const bulkLoading = new Set<string>();
 /** Scan plans per database, table, scope and filter, kept a minute (or until the store analyzes the table). */
 const scanPlanCache = new Map<string, { plan: ScanPlan; until: number }>();
 /** Default HNSW ef_search: recall@10 of about 0.9 at 40 on 100k clustered vectors, above 0.95 from 100. */

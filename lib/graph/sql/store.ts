@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '../../db/errors';
 import { migrate } from '../../db/migrations';
+import { noteChanges } from '../../db/statistics';
 import type { SqlClient, SqlExecutor } from '../../db/types';
 import { NotFoundError } from '../errors';
 import { planUpsert } from '../merge';
@@ -118,6 +119,26 @@ interface EpisodeToWrite {
 	now: string;
 }
 
+/** The graph's tables, analyzed together on PGlite. */
+const GRAPH_TABLES = [
+	'agentos_graph_entities',
+	'agentos_graph_names',
+	'agentos_graph_relations',
+	'agentos_graph_episodes',
+	'agentos_graph_mentions',
+];
+/** The columns queries filter and join on, per table: what ANALYZE looks at. */
+const GRAPH_ANALYZE: Array<[string, string]> = [
+	['agentos_graph_entities', 'graph, key, type'],
+	['agentos_graph_names', 'graph, type, norm, entity_key'],
+	[
+		'agentos_graph_relations',
+		'graph, from_key, to_key, type, source_episode, valid_at, invalid_at, expired_at',
+	],
+	['agentos_graph_episodes', 'graph, id, agent, occurred_at'],
+	['agentos_graph_mentions', 'graph, episode_id, entity_key'],
+];
+
 /** For the statements every write and extraction runs: kept prepared on PostgreSQL connections. */
 const PREPARED = { prepare: true } as const;
 
@@ -216,24 +237,51 @@ export class SqlGraphStore implements GraphStore {
 		return new SqlGraphStore(client, options, ownsClient);
 	}
 
-	private run<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-		return observe(this.backend, operation, fn);
+	/** Runs an operation with its metrics; `changed` counts the rows a write changed. */
+	private async run<T>(
+		operation: string,
+		fn: () => Promise<T>,
+		changed?: (result: T) => number,
+	): Promise<T> {
+		const result = await observe(this.backend, operation, fn);
+		if (changed) await this.refreshStatistics(changed(result));
+		return result;
+	}
+
+	/**
+	 * PGlite runs no autovacuum: after writes the store analyzes the graph's
+	 * tables itself by autovacuum's default rule (see lib/db/statistics), so
+	 * recall and resolution plans follow the graph as it grows. Only the
+	 * columns queries select and join on are analyzed, which keeps it cheap.
+	 */
+	private refreshStatistics(changed: number): Promise<void> {
+		return noteChanges(this.client, GRAPH_TABLES, changed, async () => {
+			for (const [table, columns] of GRAPH_ANALYZE)
+				await this.client.query(`ANALYZE ${table} (${columns})`);
+		});
 	}
 
 	// ---- entities ---------------------------------------------------------
 
 	upsertEntities(entities: EntityInput[]): Promise<UpsertResult> {
-		return this.run('upsert', async () => {
-			if (!Array.isArray(entities))
-				throw new ValidationError('Entities must be an array', 'Give a list of {type, name, ...}.');
-			const checked = entities.map((e, i) => checkEntity(e, i));
-			const { plan, rows } = await this.client.transaction((tx) => this.upsertTx(tx, checked));
-			return {
-				entities: plan.resolvedKeys.map((k) => rows.get(k)!),
-				created: plan.created,
-				merged: plan.merged,
-			};
-		});
+		return this.run(
+			'upsert',
+			async () => {
+				if (!Array.isArray(entities))
+					throw new ValidationError(
+						'Entities must be an array',
+						'Give a list of {type, name, ...}.',
+					);
+				const checked = entities.map((e, i) => checkEntity(e, i));
+				const { plan, rows } = await this.client.transaction((tx) => this.upsertTx(tx, checked));
+				return {
+					entities: plan.resolvedKeys.map((k) => rows.get(k)!),
+					created: plan.created,
+					merged: plan.merged,
+				};
+			},
+			(r) => r.created + r.merged,
+		);
 	}
 
 	/**
@@ -293,17 +341,21 @@ export class SqlGraphStore implements GraphStore {
 	// ---- relations --------------------------------------------------------
 
 	relate(relations: RelationInput[], options: RelateOptions = {}): Promise<RelateResult> {
-		return this.run('relate', async () => {
-			if (!Array.isArray(relations))
-				throw new ValidationError(
-					'Relations must be an array',
-					'Give a list of {type, from, to, ...}.',
-				);
-			const now = new Date().toISOString();
-			const checked = relations.map((r, i) => checkRelation(r, now, this.singleValued, i));
-			const policy = this.policy(options.missingEntities);
-			return this.client.transaction((tx) => this.relateTx(tx, checked, policy, now));
-		});
+		return this.run(
+			'relate',
+			async () => {
+				if (!Array.isArray(relations))
+					throw new ValidationError(
+						'Relations must be an array',
+						'Give a list of {type, from, to, ...}.',
+					);
+				const now = new Date().toISOString();
+				const checked = relations.map((r, i) => checkRelation(r, now, this.singleValued, i));
+				const policy = this.policy(options.missingEntities);
+				return this.client.transaction((tx) => this.relateTx(tx, checked, policy, now));
+			},
+			(r) => r.relations.length + r.invalidated.length + r.createdEntities.length,
+		);
 	}
 
 	private policy(p: MissingEntityPolicy | undefined): MissingEntityPolicy {
@@ -528,70 +580,80 @@ export class SqlGraphStore implements GraphStore {
 	// ---- episodes ---------------------------------------------------------
 
 	recordEpisode(input: EpisodeInput, options: RecordEpisodeOptions = {}): Promise<EpisodeResult> {
-		return this.run('record_episode', async () => {
-			if (!input || typeof input !== 'object')
-				throw new ValidationError('The episode is not an object', 'Give {agent, content, ...}.');
-			if (typeof input.agent !== 'string' || input.agent.trim() === '')
-				throw new ValidationError(
-					'The episode has no agent',
-					'Give the name of the agent that wrote it in "agent".',
-				);
-			if (typeof input.content !== 'string' || input.content.trim() === '')
-				throw new ValidationError('The episode has no content', 'Give its text in "content".');
-			const kind = input.kind ?? 'episode';
-			if (kind !== 'episode' && kind !== 'thought')
-				throw new ValidationError(
-					`Invalid episode kind ${JSON.stringify(kind)}`,
-					'Use "episode" or "thought".',
-				);
-			const now = new Date().toISOString();
-			const occurredAt =
-				input.occurredAt === undefined ? now : checkTime(input.occurredAt, 'occurredAt');
-			const id = input.id ?? episodeId(input);
-			assertKey(id, 'episode id');
-			const properties = checkProperties(input.properties, 'Episode properties');
-			const actor = [checkEntity(actorEntity(AGENT_TYPE, input.agent.trim()))];
-			if (input.context !== undefined && input.context !== null && input.context !== '') {
-				if (typeof input.context !== 'string')
-					throw new ValidationError('The episode context must be a string', 'Give a context name.');
-				actor.push(checkEntity(actorEntity(CONTEXT_TYPE, input.context.trim())));
-			}
-			const entities = (input.entities ?? []).map((e, i) => checkEntity(e, i));
-			const entityKeys = input.entityKeys ?? [];
-			entityKeys.forEach((k) => assertKey(k));
-			const policy = this.policy(options.missingEntities);
-			const singleValued = this.singleValued;
-			const relationInputs = input.relations ?? [];
-			relationInputs.forEach((r, i) => checkRelation(r, now, singleValued, i));
+		return this.run(
+			'record_episode',
+			async () => {
+				if (!input || typeof input !== 'object')
+					throw new ValidationError('The episode is not an object', 'Give {agent, content, ...}.');
+				if (typeof input.agent !== 'string' || input.agent.trim() === '')
+					throw new ValidationError(
+						'The episode has no agent',
+						'Give the name of the agent that wrote it in "agent".',
+					);
+				if (typeof input.content !== 'string' || input.content.trim() === '')
+					throw new ValidationError('The episode has no content', 'Give its text in "content".');
+				const kind = input.kind ?? 'episode';
+				if (kind !== 'episode' && kind !== 'thought')
+					throw new ValidationError(
+						`Invalid episode kind ${JSON.stringify(kind)}`,
+						'Use "episode" or "thought".',
+					);
+				const now = new Date().toISOString();
+				const occurredAt =
+					input.occurredAt === undefined ? now : checkTime(input.occurredAt, 'occurredAt');
+				const id = input.id ?? episodeId(input);
+				assertKey(id, 'episode id');
+				const properties = checkProperties(input.properties, 'Episode properties');
+				const actor = [checkEntity(actorEntity(AGENT_TYPE, input.agent.trim()))];
+				if (input.context !== undefined && input.context !== null && input.context !== '') {
+					if (typeof input.context !== 'string')
+						throw new ValidationError(
+							'The episode context must be a string',
+							'Give a context name.',
+						);
+					actor.push(checkEntity(actorEntity(CONTEXT_TYPE, input.context.trim())));
+				}
+				const entities = (input.entities ?? []).map((e, i) => checkEntity(e, i));
+				const entityKeys = input.entityKeys ?? [];
+				entityKeys.forEach((k) => assertKey(k));
+				const policy = this.policy(options.missingEntities);
+				const singleValued = this.singleValued;
+				const relationInputs = input.relations ?? [];
+				relationInputs.forEach((r, i) => checkRelation(r, now, singleValued, i));
 
-			const episode = {
-				id,
-				kind,
-				content: input.content,
-				occurredAt,
-				source: input.source ?? null,
-				properties,
-				actor,
-				entities,
-				entityKeys,
-				relationInputs,
-				now,
-			};
-			// Without temporal facts the episode is written optimistically: an
-			// unlocked look-up, then one statement that commits on its own and
-			// writes only if the entities it merges into are still as read. When
-			// they are not, or facts follow temporal rules, it goes as a
-			// transaction that locks them first.
-			try {
-				const written = await this.writeEpisode(this.client, episode, options, policy, false);
-				if (written) return written;
-			} catch (err) {
-				if (!WRITE_AGAIN_LOCKED.includes((err as { code?: string }).code ?? '')) throw err;
-			}
-			return this.client.transaction(
-				async (tx) => (await this.writeEpisode(tx, episode, options, policy, true))!,
-			);
-		});
+				const episode = {
+					id,
+					kind,
+					content: input.content,
+					occurredAt,
+					source: input.source ?? null,
+					properties,
+					actor,
+					entities,
+					entityKeys,
+					relationInputs,
+					now,
+				};
+				// Without temporal facts the episode is written optimistically: an
+				// unlocked look-up, then one statement that commits on its own and
+				// writes only if the entities it merges into are still as read. When
+				// they are not, or facts follow temporal rules, it goes as a
+				// transaction that locks them first.
+				try {
+					const written = await this.writeEpisode(this.client, episode, options, policy, false);
+					if (written) return written;
+				} catch (err) {
+					if (!WRITE_AGAIN_LOCKED.includes((err as { code?: string }).code ?? '')) throw err;
+				}
+				return this.client.transaction(
+					async (tx) => (await this.writeEpisode(tx, episode, options, policy, true))!,
+				);
+			},
+			(r) =>
+				(r.created ? 1 + r.episode.entityKeys.length : 0) +
+				r.relations.length +
+				r.invalidated.length,
+		);
 	}
 
 	/**
@@ -1040,68 +1102,72 @@ export class SqlGraphStore implements GraphStore {
 	// ---- forget, stats ----------------------------------------------------
 
 	forget(target: ForgetTarget): Promise<ForgetResult> {
-		return this.run('forget', async () => {
-			const given = [target?.entityKey, target?.relationId, target?.episodeId].filter(
-				(x) => x !== undefined && x !== null && x !== '',
-			);
-			if (given.length !== 1)
-				throw new ValidationError(
-					'Forget needs exactly one of entityKey, relationId, episodeId',
-					'Give one target per call.',
+		return this.run(
+			'forget',
+			async () => {
+				const given = [target?.entityKey, target?.relationId, target?.episodeId].filter(
+					(x) => x !== undefined && x !== null && x !== '',
 				);
-			return this.client.transaction(async (tx) => {
-				if (target.entityKey) {
-					assertKey(target.entityKey);
-					const rel = await tx.query<{ n: number }>(
-						'SELECT count(*)::int AS n FROM agentos_graph_relations WHERE graph = $1 AND (from_key = $2 OR to_key = $2)',
-						[this.graph, target.entityKey],
+				if (given.length !== 1)
+					throw new ValidationError(
+						'Forget needs exactly one of entityKey, relationId, episodeId',
+						'Give one target per call.',
 					);
-					const del = await tx.query<{ type: string; alias_norms: string[] }>(
-						'DELETE FROM agentos_graph_entities WHERE graph = $1 AND key = $2 RETURNING type, alias_norms',
-						[this.graph, target.entityKey],
-					);
-					if (!del.rowCount)
-						throw new NotFoundError(
-							`Entity ${JSON.stringify(target.entityKey)} not found`,
-							'Check the key.',
+				return this.client.transaction(async (tx) => {
+					if (target.entityKey) {
+						assertKey(target.entityKey);
+						const rel = await tx.query<{ n: number }>(
+							'SELECT count(*)::int AS n FROM agentos_graph_relations WHERE graph = $1 AND (from_key = $2 OR to_key = $2)',
+							[this.graph, target.entityKey],
 						);
-					await tx.query(
-						'DELETE FROM agentos_graph_names WHERE graph = $1 AND type = $2 AND norm = ANY($3::text[]) AND entity_key = $4',
-						[this.graph, del.rows[0].type, del.rows[0].alias_norms, target.entityKey],
+						const del = await tx.query<{ type: string; alias_norms: string[] }>(
+							'DELETE FROM agentos_graph_entities WHERE graph = $1 AND key = $2 RETURNING type, alias_norms',
+							[this.graph, target.entityKey],
+						);
+						if (!del.rowCount)
+							throw new NotFoundError(
+								`Entity ${JSON.stringify(target.entityKey)} not found`,
+								'Check the key.',
+							);
+						await tx.query(
+							'DELETE FROM agentos_graph_names WHERE graph = $1 AND type = $2 AND norm = ANY($3::text[]) AND entity_key = $4',
+							[this.graph, del.rows[0].type, del.rows[0].alias_norms, target.entityKey],
+						);
+						return { entities: 1, relations: Number(rel.rows[0].n), episodes: 0 };
+					}
+					if (target.relationId) {
+						assertKey(target.relationId, 'relation id');
+						const del = await tx.query(
+							'DELETE FROM agentos_graph_relations WHERE graph = $1 AND id = $2',
+							[this.graph, target.relationId],
+						);
+						if (!del.rowCount)
+							throw new NotFoundError(
+								`Relation ${JSON.stringify(target.relationId)} not found`,
+								'Check the relation id.',
+							);
+						return { entities: 0, relations: 1, episodes: 0 };
+					}
+					const id = target.episodeId!;
+					assertKey(id, 'episode id');
+					const rel = await tx.query(
+						'DELETE FROM agentos_graph_relations WHERE graph = $1 AND source_episode = $2',
+						[this.graph, id],
 					);
-					return { entities: 1, relations: Number(rel.rows[0].n), episodes: 0 };
-				}
-				if (target.relationId) {
-					assertKey(target.relationId, 'relation id');
 					const del = await tx.query(
-						'DELETE FROM agentos_graph_relations WHERE graph = $1 AND id = $2',
-						[this.graph, target.relationId],
+						'DELETE FROM agentos_graph_episodes WHERE graph = $1 AND id = $2',
+						[this.graph, id],
 					);
 					if (!del.rowCount)
 						throw new NotFoundError(
-							`Relation ${JSON.stringify(target.relationId)} not found`,
-							'Check the relation id.',
+							`Episode ${JSON.stringify(id)} not found`,
+							'Check the episode id.',
 						);
-					return { entities: 0, relations: 1, episodes: 0 };
-				}
-				const id = target.episodeId!;
-				assertKey(id, 'episode id');
-				const rel = await tx.query(
-					'DELETE FROM agentos_graph_relations WHERE graph = $1 AND source_episode = $2',
-					[this.graph, id],
-				);
-				const del = await tx.query(
-					'DELETE FROM agentos_graph_episodes WHERE graph = $1 AND id = $2',
-					[this.graph, id],
-				);
-				if (!del.rowCount)
-					throw new NotFoundError(
-						`Episode ${JSON.stringify(id)} not found`,
-						'Check the episode id.',
-					);
-				return { entities: 0, relations: rel.rowCount, episodes: 1 };
-			});
-		});
+					return { entities: 0, relations: rel.rowCount, episodes: 1 };
+				});
+			},
+			(r) => r.entities + r.relations + r.episodes,
+		);
 	}
 
 	stats(): Promise<GraphStats> {
