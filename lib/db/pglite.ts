@@ -1,14 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
-import { vector } from '@electric-sql/pglite-pgvector';
 import { StorageError } from './errors';
 import { Mutex } from './mutex';
 import type { QueryResult, SqlClient, SqlExecutor } from './types';
 
 interface SharedInstance {
-	db: Promise<PGlite>;
+	db: Promise<PgliteThread>;
 	refs: number;
 	mutex: Mutex;
 	idleTimer?: NodeJS.Timeout;
@@ -28,58 +26,134 @@ export const PGLITE_IDLE_CLOSE_MS = 60_000;
  */
 const instances = new Map<string, SharedInstance>();
 
-function wrap(exec: { query: PGlite['query'] }): SqlExecutor {
+/**
+ * PGlite runs PostgreSQL compiled to WebAssembly on the thread that calls it,
+ * and a statement holds that thread until it ends: an index build over many
+ * memories takes a minute, creating a data directory (initdb) seconds. On
+ * n8n's main thread that would stall every request, the editor and n8n's own
+ * database health check. So each embedded database lives in a worker thread
+ * of its own, and statements, their parameters and their rows travel as
+ * messages (structured clones: dates, arrays and binary data arrive as such).
+ */
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { PGlite } = require(workerData.pglite);
+const { vector } = require(workerData.vector);
+const FIELDS = ['code', 'detail', 'hint', 'position', 'schema', 'table', 'column', 'dataType', 'constraint', 'severity', 'where'];
+const errorOf = (e) => {
+	const out = { message: String((e && e.message) || e) };
+	for (const k of FIELDS) if (e && e[k] !== undefined) out[k] = e[k];
+	return out;
+};
+let db;
+parentPort.on('message', async (m) => {
+	try {
+		let result;
+		if (m.op === 'open') db = await PGlite.create(workerData.dir, { extensions: { vector } });
+		else if (m.op === 'query') {
+			const r = await db.query(m.sql, m.params);
+			result = { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
+		} else if (m.op === 'exec') await db.exec(m.sql);
+		else if (m.op === 'close') await db.close();
+		parentPort.postMessage({ id: m.id, ok: true, result });
+	} catch (e) {
+		parentPort.postMessage({ id: m.id, ok: false, error: errorOf(e) });
+	}
+});
+`;
+
+type Op = 'open' | 'query' | 'exec' | 'close';
+
+/** One embedded database in its worker thread; calls are answered in order. */
+class PgliteThread {
+	private readonly worker: Worker;
+	private readonly pending = new Map<
+		number,
+		{ resolve: (v: unknown) => void; reject: (e: Error) => void }
+	>();
+	private next = 1;
+	private dead?: Error;
+
+	constructor(dir: string | undefined) {
+		this.worker = new Worker(WORKER_SOURCE, {
+			eval: true,
+			workerData: {
+				dir,
+				pglite: require.resolve('@electric-sql/pglite'),
+				vector: require.resolve('@electric-sql/pglite-pgvector'),
+			},
+		});
+		// Idle, the thread does not keep the process alive; a call in flight does.
+		this.worker.unref();
+		this.worker.on(
+			'message',
+			(m: { id: number; ok: boolean; result?: unknown; error?: Record<string, unknown> }) => {
+				const call = this.pending.get(m.id);
+				if (!call) return;
+				this.pending.delete(m.id);
+				if (!this.pending.size) this.worker.unref();
+				if (m.ok) call.resolve(m.result);
+				else call.reject(Object.assign(new Error(String(m.error?.message)), m.error));
+			},
+		);
+		const fail = (err: Error) => {
+			this.dead = err;
+			for (const call of this.pending.values()) call.reject(err);
+			this.pending.clear();
+		};
+		this.worker.on('error', fail);
+		this.worker.on('exit', (code) =>
+			fail(new Error(`the embedded database thread stopped (code ${code})`)),
+		);
+	}
+
+	call<T>(op: Op, sql?: string, params?: unknown[]): Promise<T> {
+		if (this.dead) return Promise.reject(this.dead);
+		const id = this.next++;
+		return new Promise<T>((resolve, reject) => {
+			if (!this.pending.size) this.worker.ref();
+			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+			this.worker.postMessage({ id, op, sql, params });
+		});
+	}
+
+	async stop(): Promise<void> {
+		try {
+			if (!this.dead) await this.call('close');
+		} finally {
+			await this.worker.terminate();
+		}
+	}
+}
+
+function executor(thread: PgliteThread): SqlExecutor {
 	return {
-		async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
-			const res = await exec.query<T>(sql, params as unknown[]);
-			return { rows: res.rows, rowCount: res.affectedRows ?? res.rows.length };
+		query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {
+			return thread.call<QueryResult<T>>('query', sql, params);
 		},
 	};
 }
 
-/**
- * Creating a new data directory (PostgreSQL's initdb) keeps PGlite's thread
- * busy for seconds without a break. On n8n's main thread that stalls every
- * request and trips n8n's own database health check (a 5 s ping), so a
- * directory that does not exist yet is created in a worker thread; opening
- * an existing one blocks only briefly. Runs once per directory.
- */
-const INIT_IN_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const { PGlite } = require(workerData.pglite);
-PGlite.create(workerData.dir)
-	.then((db) => db.close())
-	.then(
-		() => parentPort.postMessage({ ok: true }),
-		(err) => parentPort.postMessage({ ok: false, message: String((err && err.message) || err) }),
-	);
-`;
+/** Starts a database thread and opens (creating if need be) the directory in it. */
+async function startThread(dir: string | undefined): Promise<PgliteThread> {
+	const thread = new PgliteThread(dir);
+	try {
+		await thread.call('open');
+	} catch (err) {
+		await thread.stop().catch(() => undefined);
+		throw err;
+	}
+	return thread;
+}
 
 export function isInitialised(dir: string): boolean {
 	return fs.existsSync(path.join(dir, 'PG_VERSION'));
 }
 
+/** Creates a data directory (PostgreSQL's initdb) off the calling thread, once. */
 export async function initialiseDataDir(dir: string): Promise<void> {
 	if (isInitialised(dir)) return;
-	await new Promise<void>((resolve, reject) => {
-		const worker = new Worker(INIT_IN_WORKER, {
-			eval: true,
-			workerData: { dir, pglite: require.resolve('@electric-sql/pglite') },
-		});
-		let settled = false;
-		worker.once('message', (m: { ok: boolean; message?: string }) => {
-			settled = true;
-			if (m.ok) resolve();
-			else reject(new Error(m.message));
-		});
-		worker.once('error', (err) => {
-			settled = true;
-			reject(err);
-		});
-		worker.once('exit', (code) => {
-			if (!settled) reject(new Error(`the set-up worker stopped with code ${code}`));
-		});
-	});
+	await (await startThread(dir)).stop();
 }
 
 export async function openPglite(dataDir: string): Promise<SqlClient> {
@@ -99,18 +173,15 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
 				);
 			}
 		}
-		const ready = target ? initialiseDataDir(target) : Promise.resolve();
 		shared = {
-			db: ready
-				.then(() => PGlite.create(target, { extensions: { vector } }))
-				.catch((err: Error) => {
-					instances.delete(key);
-					throw new StorageError(
-						`Could not open the embedded database in ${target ?? 'memory'}: ${err.message}`,
-						'PGLITE_OPEN',
-						'Check that the folder is writable and not used by another n8n process.',
-					);
-				}),
+			db: startThread(target).catch((err: Error) => {
+				instances.delete(key);
+				throw new StorageError(
+					`Could not open the embedded database in ${target ?? 'memory'}: ${err.message}`,
+					'PGLITE_OPEN',
+					'Check that the folder is writable and not used by another n8n process.',
+				);
+			}),
 			refs: 0,
 			mutex: new Mutex(),
 		};
@@ -120,15 +191,28 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
 	if (shared.idleTimer) clearTimeout(shared.idleTimer);
 	shared.idleTimer = undefined;
 	const { mutex } = shared;
-	const db = await shared.db;
+	const thread = await shared.db;
+	const ex = executor(thread);
 	let closed = false;
 
 	return {
 		kind: 'pglite',
 		label: `embedded PGlite (${key})`,
-		query: (sql, params) => mutex.run(() => wrap(db).query(sql, params)),
-		exec: (sql) => mutex.run(async () => void (await db.exec(sql))),
-		transaction: (fn) => mutex.run(() => db.transaction((tx) => fn(wrap(tx)))),
+		query: (sql, params) => mutex.run(() => ex.query(sql, params)),
+		exec: (sql) => mutex.run(async () => void (await thread.call('exec', sql))),
+		transaction: (fn) =>
+			mutex.run(async () => {
+				await ex.query('BEGIN');
+				let result;
+				try {
+					result = await fn(ex);
+				} catch (err) {
+					await ex.query('ROLLBACK').catch(() => undefined);
+					throw err;
+				}
+				await ex.query('COMMIT');
+				return result;
+			}),
 		async close() {
 			if (closed) return;
 			closed = true;
@@ -145,8 +229,8 @@ async function closeInstance(key: string): Promise<void> {
 	if (!shared || shared.refs > 0) return;
 	instances.delete(key);
 	if (shared.idleTimer) clearTimeout(shared.idleTimer);
-	const db = await shared.db;
-	await shared.mutex.run(() => db.close());
+	const thread = await shared.db;
+	await shared.mutex.run(() => thread.stop());
 }
 
 /** Closes every embedded instance nobody holds (tests, benchmarks, shutdown). */

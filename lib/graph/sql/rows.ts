@@ -11,8 +11,9 @@ export const EPISODE_COLS =
 
 export type Row = Record<string, unknown>;
 
+/** A timestamp as ISO text; `new Date(date)` keeps milliseconds, also for a date of another realm. */
 function iso(v: unknown): string {
-	return v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString();
+	return new Date(v as string | Date).toISOString();
 }
 function isoOrNull(v: unknown): string | null {
 	return v === null || v === undefined ? null : iso(v);
