@@ -51,6 +51,7 @@ parentPort.on('message', async (m) => {
 		let result;
 		if (m.op === 'open') db = await PGlite.create(workerData.dir, { extensions: { vector } });
 		else if (m.op === 'query') {
+			if (m.begin) await db.query('BEGIN');
 			const r = await db.query(m.sql, m.params);
 			result = { rows: r.rows, rowCount: r.affectedRows ?? r.rows.length };
 		} else if (m.op === 'exec') await db.exec(m.sql);
@@ -107,13 +108,14 @@ class PgliteThread {
 		);
 	}
 
-	call<T>(op: Op, sql?: string, params?: unknown[]): Promise<T> {
+	/** `begin`: open a transaction right before the statement (one round trip instead of two). */
+	call<T>(op: Op, sql?: string, params?: unknown[], begin = false): Promise<T> {
 		if (this.dead) return Promise.reject(this.dead);
 		const id = this.next++;
 		return new Promise<T>((resolve, reject) => {
 			if (!this.pending.size) this.worker.ref();
 			this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-			this.worker.postMessage({ id, op, sql, params });
+			this.worker.postMessage({ id, op, sql, params, begin });
 		});
 	}
 
@@ -202,15 +204,23 @@ export async function openPglite(dataDir: string): Promise<SqlClient> {
 		exec: (sql) => mutex.run(async () => void (await thread.call('exec', sql))),
 		transaction: (fn) =>
 			mutex.run(async () => {
-				await ex.query('BEGIN');
+				// BEGIN travels with the transaction's first statement.
+				let open = false;
+				const tx: SqlExecutor = {
+					query<T>(sql: string, params: unknown[] = []) {
+						const begin = !open;
+						open = true;
+						return thread.call<QueryResult<T>>('query', sql, params, begin);
+					},
+				};
 				let result;
 				try {
-					result = await fn(ex);
+					result = await fn(tx);
 				} catch (err) {
-					await ex.query('ROLLBACK').catch(() => undefined);
+					if (open) await ex.query('ROLLBACK').catch(() => undefined);
 					throw err;
 				}
-				await ex.query('COMMIT');
+				if (open) await ex.query('COMMIT');
 				return result;
 			}),
 		async close() {
