@@ -31,7 +31,7 @@ import {
 import { bidirectionalShortestPaths, type PathEdge } from '../paths';
 import { fuseHits, rankNeighbourhood, recallText } from '../ranking';
 import type { ResolutionCandidate } from '../resolution';
-import { actorEntity, PLACEHOLDER_TYPE, type StoreOptions } from '../common';
+import { checkEpisode, PLACEHOLDER_TYPE, type StoreOptions } from '../common';
 import type {
 	CandidateOptions,
 	GraphStore,
@@ -48,11 +48,9 @@ import {
 	checkEntity,
 	checkInt,
 	checkMentions,
-	checkProperties,
 	checkRelation,
 	checkTime,
 	cypherName,
-	episodeId,
 	normalizeName,
 	uniqueStrings,
 	type CheckedEntity,
@@ -580,39 +578,20 @@ export class Neo4jGraphStore implements GraphStore {
 
 	recordEpisode(input: EpisodeInput, options: RecordEpisodeOptions = {}): Promise<EpisodeResult> {
 		return this.run('record_episode', async () => {
-			if (!input || typeof input !== 'object')
-				throw new ValidationError('The episode is not an object', 'Give {agent, content, ...}.');
-			if (typeof input.agent !== 'string' || input.agent.trim() === '')
-				throw new ValidationError(
-					'The episode has no agent',
-					'Give the name of the agent that wrote it in "agent".',
-				);
-			if (typeof input.content !== 'string' || input.content.trim() === '')
-				throw new ValidationError('The episode has no content', 'Give its text in "content".');
-			const kind = input.kind ?? 'episode';
-			if (kind !== 'episode' && kind !== 'thought')
-				throw new ValidationError(
-					`Invalid episode kind ${JSON.stringify(kind)}`,
-					'Use "episode" or "thought".',
-				);
-			const now = new Date().toISOString();
-			const occurredAt =
-				input.occurredAt === undefined ? now : checkTime(input.occurredAt, 'occurredAt');
-			const id = input.id ?? episodeId(input);
-			assertKey(id, 'episode id');
-			const properties = checkProperties(input.properties, 'Episode properties');
-			const actor = [checkEntity(actorEntity(AGENT_TYPE, input.agent.trim()))];
-			if (input.context !== undefined && input.context !== null && input.context !== '') {
-				if (typeof input.context !== 'string')
-					throw new ValidationError('The episode context must be a string', 'Give a context name.');
-				actor.push(checkEntity(actorEntity(CONTEXT_TYPE, input.context.trim())));
-			}
-			const entities = (input.entities ?? []).map((e, i) => checkEntity(e, i));
-			const entityKeys = input.entityKeys ?? [];
-			entityKeys.forEach((k) => assertKey(k));
+			const {
+				id,
+				kind,
+				content,
+				occurredAt,
+				source,
+				properties,
+				actor,
+				entities,
+				entityKeys,
+				relationInputs,
+				now,
+			} = checkEpisode(input, this.singleValued);
 			const policy = this.policy(options.missingEntities);
-			const relationInputs = input.relations ?? [];
-			relationInputs.forEach((r, i) => checkRelation(r, now, this.singleValued, i));
 			await this.vectorIndexFor(entities);
 			const g = this.graph;
 
@@ -661,10 +640,10 @@ export class Neo4jGraphStore implements GraphStore {
 						id,
 						kind,
 						agent: agentKey,
-						content: input.content,
+						content,
 						occurredAt,
 						context: actor.length > 1 ? contextKey : null,
-						source: input.source ?? null,
+						source,
 						properties: JSON.stringify(properties),
 						now,
 						mark: options.markExtracted === true,

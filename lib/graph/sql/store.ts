@@ -7,7 +7,6 @@ import { NotFoundError } from '../errors';
 import { planUpsert } from '../merge';
 import {
 	AGENT_TYPE,
-	CONTEXT_TYPE,
 	type CypherResult,
 	type Entity,
 	type EntityInput,
@@ -46,10 +45,8 @@ import {
 	checkEntity,
 	checkEmbedding,
 	checkInt,
-	checkProperties,
 	checkRelation,
 	checkTime,
-	episodeId,
 	checkMentions,
 	type CheckedEntity,
 	type CheckedRelation,
@@ -78,7 +75,7 @@ import {
 	writeFacts,
 	type PlannedFact,
 } from './writes';
-import { actorEntity, PLACEHOLDER_TYPE, type StoreOptions } from '../common';
+import { checkEpisode, PLACEHOLDER_TYPE, type CheckedEpisode, type StoreOptions } from '../common';
 import { bidirectionalShortestPaths } from '../paths';
 
 export type { StoreOptions as SqlGraphStoreOptions } from '../common';
@@ -102,22 +99,6 @@ const newRelationId = () => `rel_${randomUUID()}`;
  * another writer.
  */
 const WRITE_AGAIN_LOCKED = ['40001', '40P01'];
-
-/** An episode, checked, on its way to the tables. */
-interface EpisodeToWrite {
-	id: string;
-	kind: string;
-	content: string;
-	occurredAt: string;
-	source: string | null;
-	properties: Record<string, unknown>;
-	/** The agent, and the context if any: always the first entities written. */
-	actor: CheckedEntity[];
-	entities: CheckedEntity[];
-	entityKeys: string[];
-	relationInputs: RelationInput[];
-	now: string;
-}
 
 /** The graph's tables, analyzed together on PGlite. */
 const GRAPH_TABLES = [
@@ -583,57 +564,8 @@ export class SqlGraphStore implements GraphStore {
 		return this.run(
 			'record_episode',
 			async () => {
-				if (!input || typeof input !== 'object')
-					throw new ValidationError('The episode is not an object', 'Give {agent, content, ...}.');
-				if (typeof input.agent !== 'string' || input.agent.trim() === '')
-					throw new ValidationError(
-						'The episode has no agent',
-						'Give the name of the agent that wrote it in "agent".',
-					);
-				if (typeof input.content !== 'string' || input.content.trim() === '')
-					throw new ValidationError('The episode has no content', 'Give its text in "content".');
-				const kind = input.kind ?? 'episode';
-				if (kind !== 'episode' && kind !== 'thought')
-					throw new ValidationError(
-						`Invalid episode kind ${JSON.stringify(kind)}`,
-						'Use "episode" or "thought".',
-					);
-				const now = new Date().toISOString();
-				const occurredAt =
-					input.occurredAt === undefined ? now : checkTime(input.occurredAt, 'occurredAt');
-				const id = input.id ?? episodeId(input);
-				assertKey(id, 'episode id');
-				const properties = checkProperties(input.properties, 'Episode properties');
-				const actor = [checkEntity(actorEntity(AGENT_TYPE, input.agent.trim()))];
-				if (input.context !== undefined && input.context !== null && input.context !== '') {
-					if (typeof input.context !== 'string')
-						throw new ValidationError(
-							'The episode context must be a string',
-							'Give a context name.',
-						);
-					actor.push(checkEntity(actorEntity(CONTEXT_TYPE, input.context.trim())));
-				}
-				const entities = (input.entities ?? []).map((e, i) => checkEntity(e, i));
-				const entityKeys = input.entityKeys ?? [];
-				entityKeys.forEach((k) => assertKey(k));
+				const episode = checkEpisode(input, this.singleValued);
 				const policy = this.policy(options.missingEntities);
-				const singleValued = this.singleValued;
-				const relationInputs = input.relations ?? [];
-				relationInputs.forEach((r, i) => checkRelation(r, now, singleValued, i));
-
-				const episode = {
-					id,
-					kind,
-					content: input.content,
-					occurredAt,
-					source: input.source ?? null,
-					properties,
-					actor,
-					entities,
-					entityKeys,
-					relationInputs,
-					now,
-				};
 				// Without temporal facts the episode is written optimistically: an
 				// unlocked look-up, then one statement that commits on its own and
 				// writes only if the entities it merges into are still as read. When
@@ -665,7 +597,7 @@ export class SqlGraphStore implements GraphStore {
 	 */
 	private async writeEpisode(
 		ex: SqlExecutor,
-		episode: EpisodeToWrite,
+		episode: CheckedEpisode,
 		options: RecordEpisodeOptions,
 		policy: MissingEntityPolicy,
 		locked: boolean,

@@ -282,23 +282,19 @@ export function writeFacts(st: Statement, facts: PlannedFact[], now: string, gua
 		   touch boolean, t_confidence float8, t_properties jsonb, t_valid_at timestamptz, t_source_episode text)`,
 	);
 	st.with(
-		'same',
-		`SELECT x.n, x.t_confidence, x.t_properties, x.t_valid_at, x.t_source_episode, c.id
-		 FROM facts x CROSS JOIN LATERAL (
-		   SELECT id FROM agentos_graph_relations
-		   WHERE graph = $1 AND from_key = x.from_key AND type = x.type AND to_key = x.to_key AND expired_at IS NULL AND invalid_at IS NULL
-		   ORDER BY id LIMIT 1
-		 ) c
-		 WHERE x.touch AND ${guard}`,
-	);
-	// The ids as an array condition on the primary key: the update reads just those rows
-	// even when the statistics say this graph has none (a graph created after the last ANALYZE).
-	st.with(
 		'touched',
 		`UPDATE agentos_graph_relations AS r SET confidence = greatest(r.confidence, f.t_confidence), properties = r.properties || f.t_properties,
 		   valid_at = least(r.valid_at, f.t_valid_at), source_episode = coalesce(r.source_episode, f.t_source_episode)
-		 FROM same f
-		 WHERE r.graph = $1 AND r.id = ANY(ARRAY(SELECT id FROM same)) AND r.id = f.id
+		 FROM (
+		   SELECT x.n, x.t_confidence, x.t_properties, x.t_valid_at, x.t_source_episode, c.id
+		   FROM facts x CROSS JOIN LATERAL (
+		     SELECT id FROM agentos_graph_relations
+		     WHERE graph = $1 AND from_key = x.from_key AND type = x.type AND to_key = x.to_key AND expired_at IS NULL AND invalid_at IS NULL
+		     ORDER BY id LIMIT 1
+		   ) c
+		   WHERE x.touch AND ${guard}
+		 ) f
+		 WHERE r.graph = $1 AND r.id = f.id
 		 RETURNING f.n, ${qualified(RELATION_COLS, 'r')}`,
 	);
 	st.with(
