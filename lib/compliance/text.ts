@@ -129,7 +129,7 @@ export function lowerCased(text: string): string {
  * the same place in the original. Otherwise a run of such characters would
  * shift every later match out of the window where it is checked.
  */
-export function sameLengthLower(text: string): string {
+function sameLengthLower(text: string): string {
 	const lower = text.toLowerCase();
 	if (lower.length === text.length) return lower;
 	let out = '';
